@@ -1,0 +1,217 @@
+"""Text repair and boilerplate removal, one line-level stage at a time.
+
+Pages reach us as text in which a site's chrome, widget debris and captions
+sit between the paragraphs.  Each rule here names a *kind* of debris that
+recurs across WordPress and news sites (skip links, CDATA ends, tag-list
+commas, photo credits, job-advert blocks), never a string from one site.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import ftfy
+
+# C0/C1 controls except tab and newline: a feed must not drive the terminal,
+# and ANSI escape sequences lose their ESC here and their tail below.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+ANSI_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+BOILERPLATE = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^\]\]>$",  # CDATA ends left behind when a feed's tags were stripped
+        r"^(?:loading\s*(?:\.{3}|…)\s*)+$",  # WP-Polls spinner text
+        r"^(?=.*,)[,\s]+$",  # an emptied tag list: ", , ,"
+        r"^comments are closed\.?$",
+        r"^skip to (?:the )?(?:main )?(?:content|navigation|menu|search|footer)\.?$",
+        r"^(?:back|return) to top\.?$",
+        r"^sorry, there are no polls available\.?$",
+        r"^advertisement$",
+        r"^(?:share|share this(?: article| story)?|print(?: this)?)\s*:?$",
+    )
+]
+POLL_PLACEHOLDER = re.compile(r"^note: there is a poll embedded within this post\b", re.I)
+CREDIT_LINE = re.compile(
+    r"^(?:(?:main |top |lead )?(?:photo(?:graph)?s?|images?|pictures?|pic|illustration|credit)"
+    r"(?: posed by models?)?)\s*[:;]\s*(?P<credit>\S.{0,150})$",
+    re.IGNORECASE,
+)
+CAPTION_CREDIT = re.compile(
+    r"^(?P<caption>.{2,200}?)\s*\((?:photo|credit|image|picture|pic)s?\s*[:;]\s*"
+    r"(?P<credit>[^()]{1,150})\)$",
+    re.IGNORECASE,
+)
+JOB_FIELD = re.compile(r"^(?:employer|salary|location|closing date|contract|hours)\s*:", re.I)
+JOB_HEADING = re.compile(r"\b(?:jobs?|vacanc(?:y|ies)|careers?)\b", re.I)
+SENTENCE_END = re.compile(r"[.!?…:\"”’)]$")
+
+
+@dataclass
+class Cleaned:
+    """Lines kept as text, and what was taken out of them."""
+
+    lines: list[str]
+    removed: list[str] = field(default_factory=list)
+    credits: list[tuple[str | None, str]] = field(default_factory=list)
+    poll_placeholder: bool = False
+
+
+def strip_control(text: str) -> str:
+    """Remove escape sequences and control characters, keeping tabs and newlines."""
+    return CONTROL_CHARS.sub("", ANSI_SEQUENCE.sub("", text))
+
+
+def fix_text(text: str) -> str:
+    """Repair mojibake and normalise Unicode; idempotent."""
+    text = ftfy.fix_text(strip_control(text.replace("\r\n", "\n").replace("\r", "\n")), uncurl_quotes=False)
+    return unicodedata.normalize("NFC", INVISIBLE.sub("", text))
+
+
+def fix_line(text: str) -> str:
+    """``fix_text`` plus whitespace folded to single spaces: for one-line fields."""
+    return SPACES.sub(" ", fix_text(text).replace("\n", " ")).strip()
+
+
+def normalise_line(line: str) -> str:
+    """Fold runs of spaces; a leading bullet becomes '• '."""
+    line = SPACES.sub(" ", line).strip()
+    return re.sub(r"^[•·▪◦‣∙*-]\s+", "• ", line)
+
+
+def word_count(line: str) -> int:
+    return len(line.split())
+
+
+def is_heading_like(line: str) -> bool:
+    """Short and unpunctuated: a crosshead, a caption, a name."""
+    return 0 < word_count(line) <= 14 and not SENTENCE_END.search(line)
+
+
+def is_boilerplate(line: str) -> bool:
+    return any(p.match(line) for p in BOILERPLATE)
+
+
+def remove_boilerplate(lines: list[str]) -> Cleaned:
+    """Drop chrome, widget debris, photo credits and job adverts from ``lines``.
+
+    ``lines`` are already normalised, blank lines included (they carry the
+    paragraph structure).  Credits are returned with the caption (alt text)
+    that preceded them, so the lead image keeps its credit.
+    """
+    out = Cleaned(lines=[])
+    kept: list[str] = out.lines
+    for line in lines:
+        if not line:
+            kept.append(line)
+        elif POLL_PLACEHOLDER.match(line):
+            out.poll_placeholder = True
+            out.removed.append(line)
+        elif is_boilerplate(line):
+            out.removed.append(line)
+        elif match := CREDIT_LINE.match(line) or CAPTION_CREDIT.match(line):
+            caption = match.groupdict().get("caption")
+            caption = caption or _take_alt_text(kept, out.removed)
+            out.credits.append((caption, match.group("credit").strip()))
+            out.removed.append(line)
+        else:
+            kept.append(line)
+    out.lines = _remove_job_adverts(kept, out.removed)
+    return out
+
+
+def _previous(lines: list[str], before: int) -> int | None:
+    for i in range(before - 1, -1, -1):
+        if lines[i]:
+            return i
+    return None
+
+
+def _take_alt_text(kept: list[str], removed: list[str]) -> str | None:
+    """Pop the image's alt text from ``kept`` when the line before a credit is one.
+
+    A short line right before a credit is alt text when it opens the text or
+    follows a crosshead; after a paragraph it is the crosshead itself, kept.
+    """
+    j = _previous(kept, len(kept))
+    if j is None or word_count(kept[j]) > 16:
+        return None
+    before = _previous(kept, j)
+    if before is None or is_heading_like(kept[before]):
+        alt = kept.pop(j)
+        removed.append(alt)
+        return alt
+    return None
+
+
+def _remove_job_adverts(lines: list[str], removed: list[str]) -> list[str]:
+    """Drop "title / Employer: / Salary:" blocks and the headings that lead into them."""
+    drop: set[int] = set()
+    for i, line in enumerate(lines):
+        if not line.lower().startswith("employer:"):
+            continue
+        title = _previous(lines, i)
+        block = {i} | ({title} if title is not None else set())
+        k = i + 1
+        while k < len(lines) and JOB_FIELD.match(lines[k]):
+            block.add(k)
+            k += 1
+        drop |= block
+        heading = _previous(lines, min(block))
+        if heading is not None and heading not in drop and JOB_HEADING.search(lines[heading]):
+            if is_heading_like(lines[heading]):
+                drop.add(heading)
+    for i, line in enumerate(lines):
+        if line.endswith(":") and JOB_HEADING.search(line) and re.search(r"vacanc|jobs\b", line, re.I):
+            drop |= _job_link_list(lines, i)
+    removed.extend(lines[i] for i in sorted(drop))
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _job_link_list(lines: list[str], start: int) -> set[int]:
+    """An "interested in jobs? see:" line and the employer links listed under it."""
+    block = {start}
+    for k in range(start + 1, len(lines)):
+        if not lines[k]:
+            continue
+        if not is_heading_like(lines[k]) or word_count(lines[k]) > 8:
+            break
+        block.add(k)
+    return block
+
+
+def to_body(lines: list[str]) -> str:
+    """Join lines into paragraphs separated by blank lines.
+
+    Text with blank-line paragraph breaks keeps them, and a line wrapped
+    inside a paragraph is rejoined; text without any (one paragraph a line)
+    gets one paragraph per line.  List items stay one per paragraph.
+    """
+    has_blank_breaks = sum(1 for line in lines if not line) >= 2
+    paragraphs: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        if current:
+            paragraphs.append(" ".join(current))
+            current.clear()
+
+    for line in lines:
+        if not line:
+            flush()
+        elif not has_blank_breaks or line.startswith("• ") or (current and current[0].startswith("• ")):
+            flush()
+            current.append(line)
+        else:
+            current.append(line)
+    flush()
+    return "\n\n".join(paragraphs)
+
+
+def text_lines(text: str) -> list[str]:
+    """Repaired text split into normalised lines (blank lines kept as '')."""
+    return [normalise_line(line) for line in fix_text(text).split("\n")]

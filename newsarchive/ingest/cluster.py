@@ -1,0 +1,126 @@
+"""Which stored article a new part belongs to, and folding it in.
+
+Matching, in order of certainty: the canonical URL, the feed guid, an exact
+content fingerprint, then near-duplicate text (MinHash candidates confirmed
+by shingle overlap).  Content matching only joins a part to an article when
+one of the two has no URL: two pages at two different URLs are two articles,
+however alike.
+
+When a part links several stored articles (a page dump stored on its own,
+then the feed item that carries both its text and its URL), they become one
+and every part is re-merged, so the result does not depend on arrival order.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from .identity import band_keys, canonical_url, fingerprint, shingles, short_hash, similarity
+from .merge import merge_parts
+from .models import Article, Part
+from .store import ArchiveStore
+
+NEAR_DUPLICATE = 0.8  # share of the smaller text's shingles found in the other
+
+
+@dataclass
+class Outcome:
+    """What one part did to the archive: 'added', 'updated' or 'unchanged'."""
+
+    status: str
+    article_id: str
+    removed_ids: tuple[str, ...] = ()
+
+
+def part_key(part: Part) -> str:
+    """A part's identity: same source, same item -> same key, so it is replaced."""
+    origin_key = part.key if part.key else (part.sha256 if part.origin == "-" else "")
+    return short_hash(f"{part.kind}\x00{part.origin}\x00{origin_key}", 24)
+
+
+def part_digest(part: Part) -> str:
+    data = part.to_dict()
+    data.pop("fetched_at", None)
+    return short_hash(json.dumps(data, sort_keys=True, ensure_ascii=False), 32)
+
+
+def article_digest(article: Article) -> str:
+    data = article.to_dict()
+    for source in data["sources"]:
+        source.pop("fetched_at", None)
+    return short_hash(json.dumps(data, sort_keys=True, ensure_ascii=False), 32)
+
+
+def exact_keys(part: Part) -> list[str]:
+    keys = []
+    if url := canonical_url(part.url):
+        keys.append(f"url:{url}")
+    if part.guid:
+        keys.append(f"guid:{part.guid}")
+    if part.body and (fp := fingerprint(part.body)):
+        keys.append(f"fp:{fp}")
+    return keys
+
+
+def _content_keys(part: Part) -> list[str]:
+    return band_keys(shingles(part.body)) if part.body else []
+
+
+def find_matches(store: ArchiveStore, part: Part) -> set[str]:
+    """Ids of stored articles that ``part`` is a version of."""
+    url = canonical_url(part.url)
+    matches: set[str] = set()
+    for key in exact_keys(part):
+        found = store.find_by_key(key)
+        if key.startswith("fp:"):
+            found = {aid for aid in found if _may_join_by_content(store, aid, url)}
+        matches |= found
+    if matches or not part.body:
+        return matches
+    candidates: set[str] = set()
+    for key in _content_keys(part):
+        candidates |= store.find_by_key(key)
+    if not candidates:
+        return matches
+    mine = shingles(part.body)
+    for aid, article in store.get_many(candidates).items():
+        if (
+            _may_join_by_content(store, aid, url, article)
+            and similarity(mine, shingles(article.body)) >= NEAR_DUPLICATE
+        ):
+            matches.add(aid)
+    return matches
+
+
+def _may_join_by_content(store: ArchiveStore, aid: str, url: str | None, article: Article | None = None) -> bool:
+    if not url:
+        return True
+    article = article or store.get(aid)
+    return article is None or not article.url or canonical_url(article.url) == url
+
+
+def apply_part(store: ArchiveStore, part: Part) -> Outcome:
+    """Store ``part`` and re-merge the article it belongs to (inside a transaction)."""
+    key, digest = part_key(part), part_digest(part)
+    state = store.part_state(key)
+    if state and state[0] == digest:
+        return Outcome("unchanged", state[1])
+    matches = find_matches(store, part)
+    if state:
+        matches.add(state[1])  # the article this part used to belong to
+    stored = [p for k, p in store.parts_of(sorted(matches)) if k != key]
+    article = merge_parts([*stored, part])
+    old_digest = store.article_digest(article.id)
+    removed = tuple(sorted(m for m in matches if m != article.id))
+    for aid in removed:
+        store.delete_article(aid)
+    store.move_parts(removed, article.id)
+    store.put_part(key, article.id, digest, part)
+    new_digest = article_digest(article)
+    keys = sorted({k for p in [*stored, part] for k in exact_keys(p) + _content_keys(p)})
+    store.put_article(article, new_digest, keys)
+    if not matches:
+        return Outcome("added", article.id)
+    status = "unchanged" if old_digest == new_digest and not removed else "updated"
+    return Outcome(status, article.id, removed)

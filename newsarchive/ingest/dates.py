@@ -1,0 +1,115 @@
+"""Dates in the forms feeds and pages really use, as ISO 8601 with an offset.
+
+A date with no zone is taken as the site's local time (Europe/London by
+default, since the first sources are UK sites); a date in the future of the
+moment of ingest is refused, because it is a typo or a deadline, never a
+publication date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+DEFAULT_TZ = "Europe/London"
+MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+TIME = r"(?:,?\s*(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})\s*(?P<ampm>[ap]\.?m\.?)?)?"
+DAY_MONTH_YEAR = re.compile(
+    r"^(?:\w+day,?\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + MONTH + r",?\s+(?P<year>\d{4})" + TIME + r"$",
+    re.IGNORECASE,
+)
+MONTH_DAY_YEAR = re.compile(
+    r"^(?:\w+day,?\s+)?" + MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})" + TIME + r"$",
+    re.IGNORECASE,
+)
+URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d{2})/(?P<month>0[1-9]|1[0-2])/(?P<day>0[1-9]|[12]\d|3[01])/")
+
+
+def _aware(value: datetime, tz: str) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))
+
+
+def _from_words(text: str, tz: str) -> datetime | None:
+    match = DAY_MONTH_YEAR.match(text) or MONTH_DAY_YEAR.match(text)
+    if not match:
+        return None
+    hour, minute = int(match["hour"] or 0), int(match["minute"] or 0)
+    ampm = (match["ampm"] or "").replace(".", "").lower()
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    month = MONTHS[match["month"].lower()]
+    try:
+        return datetime(int(match["year"]), month, int(match["day"]), hour, minute, tzinfo=ZoneInfo(tz))
+    except ValueError:
+        return None
+
+
+def parse_datetime(text: str | None, tz: str = DEFAULT_TZ) -> datetime | None:
+    """Parse RFC 822, ISO 8601 or written-out dates; None when it is not a date."""
+    if not text:
+        return None
+    text = " ".join(text.split())
+    try:
+        return _aware(datetime.fromisoformat(text.replace("Z", "+00:00")), tz)
+    except ValueError:
+        pass
+    try:
+        return _aware(parsedate_to_datetime(text), tz)
+    except (TypeError, ValueError, IndexError):
+        pass
+    return _from_words(text, tz)
+
+
+def to_iso(value: datetime | None, now: datetime | None = None) -> str | None:
+    """ISO 8601 with offset; None for a missing date or one later than ``now``."""
+    if value is None:
+        return None
+    now = now or datetime.now(UTC)
+    if value > now + timedelta(days=1):
+        return None
+    return value.isoformat()
+
+
+def iso_date(text: str | None, tz: str = DEFAULT_TZ) -> str | None:
+    """``parse_datetime`` then ``to_iso``: the one call most parsers need."""
+    return to_iso(parse_datetime(text, tz))
+
+
+def date_from_url(url: str | None, tz: str = DEFAULT_TZ) -> str | None:
+    """The /YYYY/MM/DD/ date in a URL path, at midnight site time."""
+    match = URL_DATE.search(url or "")
+    if not match:
+        return None
+    return to_iso(datetime(int(match["year"]), int(match["month"]), int(match["day"]), tzinfo=ZoneInfo(tz)))
+
+
+def to_utc_naive(iso: str | None) -> datetime | None:
+    """For Whoosh, which ignores time zones: naive UTC."""
+    if not iso:
+        return None
+    return datetime.fromisoformat(iso).astimezone(UTC).replace(tzinfo=None)

@@ -1,0 +1,121 @@
+"""Bytes to text, whatever encoding the source claims or forgot to claim.
+
+Order of trust: a byte-order mark, then strict UTF-8 (the web's default, and
+a cheap test that almost never passes by accident), then the charset the
+document declares, then detection by charset-normalizer.  Mojibake that
+survives decoding (UTF-8 read as cp1252 somewhere upstream) is repaired later,
+by ``clean.fix_text``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from .errors import SourceError
+
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+DECLARED_CHARSET = re.compile(rb"""(?:encoding|charset)\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+# HTML5 says a page labelled latin-1 is to be read as windows-1252.
+CHARSET_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+}
+# Control characters other than tab, newline, carriage return and form feed.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+MAX_CONTROL_SHARE = 0.01
+
+
+def _strip_bom(data: bytes) -> tuple[bytes, str | None]:
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :], encoding
+    return data, None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Spot UTF-16 with no BOM by the NUL bytes that pad ASCII characters."""
+    sample = data[:4000]
+    if len(sample) < 8:
+        return None
+    even_nuls = sample[0::2].count(0) / (len(sample) / 2)
+    odd_nuls = sample[1::2].count(0) / (len(sample) / 2)
+    if odd_nuls > 0.4 and even_nuls < 0.05:
+        return "utf-16-le"
+    if even_nuls > 0.4 and odd_nuls < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _declared(data: bytes) -> str | None:
+    match = DECLARED_CHARSET.search(data[:4096])
+    if not match:
+        return None
+    name = match.group(1).decode("ascii", "ignore").lower()
+    name = CHARSET_ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _detect(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    return best.encoding if best else None
+
+
+def guess_encoding(data: bytes) -> str:
+    """Name the encoding ``decode_bytes`` would use, without decoding all of it."""
+    rest, bom = _strip_bom(data)
+    if bom:
+        return bom
+    guessed = _utf16_without_bom(rest)
+    if guessed:
+        return guessed
+    try:
+        rest.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return _declared(rest) or _detect(rest) or "cp1252"
+
+
+def decode_bytes(data: bytes, origin: str) -> str:
+    """Decode a source's bytes to text or raise ``SourceError`` saying why not.
+
+    Raises:
+        SourceError: ``empty`` for no content, ``binary`` for bytes that are
+            not text in any encoding.
+    """
+    if not data.strip():
+        raise SourceError("empty", f"{origin}: empty input, nothing to ingest")
+    encoding = guess_encoding(data)
+    body, _ = _strip_bom(data)
+    try:
+        text = body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        text = body.decode(encoding if _known(encoding) else "cp1252", errors="replace")
+    if not text.strip():
+        raise SourceError("empty", f"{origin}: empty input, nothing to ingest")
+    if len(CONTROL.findall(text[:100_000])) > MAX_CONTROL_SHARE * min(len(text), 100_000):
+        raise SourceError("binary", f"{origin}: binary data, not a feed or a page")
+    return text
+
+
+def _known(encoding: str) -> bool:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        return False
+    return True

@@ -1,0 +1,54 @@
+"""Which kind of input a payload is, judged by its content, never its name.
+
+Order matters: an XML feed can contain HTML in its items and a stripped feed
+can contain anything, so the most specific test runs first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .decode import decode_bytes
+from .errors import SourceError
+from .models import Part
+from .sources import feed_dump, feed_xml, html_page, text_dump
+from .sources.common import SourceContext
+
+ROOT_CLOSE = re.compile(rb"</(?:[\w-]+:)?(?:rss|feed|RDF)>\s*(?:<!--.*?-->\s*)*$", re.S)
+MIN_WORDS = 3
+
+
+def detect_kind(text: str) -> str:
+    """'feed', 'feed-dump', 'html-page' or 'text-page'."""
+    if feed_xml.looks_like(text):
+        return feed_xml.KIND
+    if html_page.looks_like(text):
+        return html_page.KIND
+    if feed_dump.looks_like(text):
+        return feed_dump.KIND
+    return text_dump.KIND
+
+
+def parse_payload(data: bytes, ctx: SourceContext) -> list[Part]:
+    """Decode, detect and parse one payload into the parts it holds.
+
+    Raises:
+        SourceError: when the payload is empty, binary, truncated or yields
+            no article; the message names the source.
+    """
+    text = decode_bytes(data, ctx.origin)
+    kind = detect_kind(text)
+    if kind == feed_xml.KIND:
+        if not ROOT_CLOSE.search(data.rstrip()[-2000:].replace(b"\x00", b"")):
+            raise SourceError("truncated-feed", f"{ctx.origin}: feed is cut off before its end (truncated XML)")
+        parts = feed_xml.parse(data, ctx)
+    elif kind == html_page.KIND:
+        parts = html_page.parse(text, ctx)
+    elif kind == feed_dump.KIND:
+        parts = feed_dump.parse(text, ctx)
+    else:
+        parts = text_dump.parse(text, ctx)
+    parts = [p for p in parts if len(p.body.split()) >= MIN_WORDS or p.title]
+    if not parts:
+        raise SourceError("no-article", f"{ctx.origin}: no article text found in this {kind}")
+    return parts

@@ -1,0 +1,98 @@
+"""What makes two inputs the same article: canonical URLs, ids and fingerprints.
+
+An article's id derives from its canonical URL (so it is stable across feeds,
+pages and re-fetches), else from its text.  Text is compared through a
+fingerprint that ignores whitespace, quote styles, case and punctuation, and
+through word shingles for near-duplicates (a page dump that lost a line, a
+feed body with a stray credit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+TRACKING_PARAMS = re.compile(
+    r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|_gl|igshid|ref|ref_src|"
+    r"cmpid|ito|icid|yclid|spm|share|amp)$",
+    re.IGNORECASE,
+)
+SHINGLE_WORDS = 5
+MINHASH_PERMUTATIONS = 32
+MINHASH_BAND = 4  # rows per band: pairs of Jaccard >= ~0.6 share a band almost surely
+MASK64 = (1 << 64) - 1
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Normalise a URL so that variants of one page compare equal.
+
+    https and http, a trailing slash, a ``#comments`` fragment, ``www.`` and
+    tracking parameters do not make a different article.
+    """
+    if not url or not re.match(r"^https?://", url.strip(), re.IGNORECASE):
+        return None
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    path = re.sub(r"/+", "/", parts.path or "/")
+    path = re.sub(r"/(?:amp|feed|comment-page-\d+)/?$", "/", path).rstrip("/") or "/"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
+    return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
+
+
+def short_hash(text: str, length: int = 16) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
+
+
+def article_id_for_url(url: str) -> str:
+    return short_hash(canonical_url(url) or url)
+
+
+def normalised_words(text: str) -> list[str]:
+    """Lower-case words with accents, quotes and punctuation folded away."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"['’‘`´]", "", text)
+    return re.findall(r"\w+", text)
+
+
+def fingerprint(text: str) -> str | None:
+    """Exact-content key: equal for texts that differ only in layout and quotes."""
+    words = normalised_words(text)
+    return short_hash(" ".join(words), 24) if len(words) >= 20 else None
+
+
+def article_id_for_text(text: str) -> str:
+    return "t" + short_hash(" ".join(normalised_words(text)), 15)
+
+
+def shingles(text: str) -> set[int]:
+    """Hashes of overlapping five-word runs."""
+    words = normalised_words(text)
+    runs = (" ".join(words[i : i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1)))
+    return {int.from_bytes(hashlib.blake2b(r.encode(), digest_size=8).digest(), "big") for r in runs}
+
+
+def similarity(a: set[int], b: set[int]) -> float:
+    """Overlap of two shingle sets relative to the smaller: a page that lost a few
+    paragraphs to boilerplate removal still matches its full feed body."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def band_keys(shingle_set: set[int]) -> list[str]:
+    """MinHash band keys: texts sharing one are candidates for a near-duplicate check."""
+    if len(shingle_set) < 8:
+        return []
+    signature = []
+    for seed in range(MINHASH_PERMUTATIONS):
+        a, b = 0x9E3779B97F4A7C15 * (2 * seed + 1) & MASK64, seed * 0x632BE59BD9B4E019 & MASK64
+        signature.append(min(((a * s + b) & MASK64) for s in shingle_set))
+    return [
+        f"band:{i}:{short_hash(repr(signature[i : i + MINHASH_BAND]), 12)}"
+        for i in range(0, MINHASH_PERMUTATIONS, MINHASH_BAND)
+    ]

@@ -1,0 +1,166 @@
+"""The data model: one place that says what an archived article is.
+
+Field names are the JSON keys of `show --json` and `export`, and the names of
+the Whoosh fields built from them.  Every record round-trips through
+``to_dict``/``from_dict`` unchanged, so the JSON a script reads back is exactly
+what the archive holds.
+
+Two levels exist:
+
+* ``Part`` is what one source said about one article (a feed item, a page
+  dump, an HTML page).  Parts are stored as they were parsed, so the article
+  can always be recomputed from them.
+* ``Article`` is the merged record, derived from all parts of one article by
+  ``merge.merge_parts`` and never edited by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class Image:
+    """The lead image: its URL, photo credit and caption (alt text)."""
+
+    url: str | None = None
+    credit: str | None = None
+    caption: str | None = None
+
+
+@dataclass
+class Comment:
+    """One reader comment; ``parent`` is the id of the comment it replies to."""
+
+    id: str
+    author: str | None
+    published: str | None
+    text: str
+    parent: str | None = None
+    depth: int = 0
+
+
+@dataclass
+class PollOption:
+    label: str
+    percent: float | None = None
+    votes: int | None = None
+
+
+@dataclass
+class Poll:
+    """A reader poll; ``results_available`` is false for a bare placeholder."""
+
+    question: str | None
+    options: list[PollOption] = field(default_factory=list)
+    total_voters: int | None = None
+    results_available: bool = True
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Poll:
+        return cls(
+            question=data.get("question"),
+            options=[PollOption(**o) for o in data.get("options", [])],
+            total_voters=data.get("total_voters"),
+            results_available=data.get("results_available", True),
+        )
+
+
+@dataclass
+class Source:
+    """Where a record came from: ``kind`` of input, ``origin`` path or URL."""
+
+    kind: str
+    origin: str
+    fetched_at: str
+    sha256: str
+
+
+def _entities() -> dict[str, list[dict[str, Any]]]:
+    return {"people": [], "organisations": [], "councils": [], "acronyms": []}
+
+
+@dataclass
+class Part:
+    """What one source says about one article, before merging.
+
+    ``key`` identifies the part within its source (a feed item's guid or link;
+    empty for a single-article source), so a re-fetched item replaces its
+    earlier version instead of piling up beside it.
+    """
+
+    kind: str
+    origin: str
+    key: str
+    fetched_at: str
+    sha256: str
+    url: str | None = None
+    guid: str | None = None
+    title: str | None = None
+    standfirst: str | None = None
+    summary: str | None = None
+    published: str | None = None
+    date_source: str | None = None
+    authors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    body: str = ""
+    body_complete: bool = True
+    image: Image | None = None
+    comment_count: int | None = None
+    comments: list[Comment] = field(default_factory=list)
+    polls: list[Poll] = field(default_factory=list)
+    site: str | None = None
+    language: str | None = None
+    cleaning: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Part:
+        values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        values["image"] = Image(**data["image"]) if data.get("image") else None
+        values["comments"] = [Comment(**c) for c in data.get("comments", [])]
+        values["polls"] = [Poll.from_dict(p) for p in data.get("polls", [])]
+        return cls(**values)
+
+    @property
+    def source(self) -> Source:
+        return Source(self.kind, self.origin, self.fetched_at, self.sha256)
+
+
+@dataclass
+class Article:
+    """One archived article, merged from every source that carried it."""
+
+    id: str
+    url: str | None = None
+    title: str | None = None
+    standfirst: str | None = None
+    published: str | None = None
+    date_source: str | None = None
+    authors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    summary: str | None = None
+    body: str = ""
+    image: Image | None = None
+    comment_count: int | None = None
+    comments: list[Comment] = field(default_factory=list)
+    polls: list[Poll] = field(default_factory=list)
+    entities: dict[str, list[dict[str, Any]]] = field(default_factory=_entities)
+    site: str | None = None
+    sources: list[Source] = field(default_factory=list)
+    cleaning: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        values["image"] = Image(**data["image"]) if data.get("image") else None
+        values["comments"] = [Comment(**c) for c in data.get("comments", [])]
+        values["polls"] = [Poll.from_dict(p) for p in data.get("polls", [])]
+        values["sources"] = [Source(**s) for s in data.get("sources", [])]
+        return cls(**values)

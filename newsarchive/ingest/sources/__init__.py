@@ -1,0 +1,1 @@
+"""One reader per input kind; ``detect`` picks the reader from the content."""

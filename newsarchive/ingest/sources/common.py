@@ -1,0 +1,81 @@
+"""What every reader needs: the source's context and the shared body stage."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..clean import CAPTION_CREDIT, CREDIT_LINE, Cleaned, remove_boilerplate, to_body
+from ..dates import DEFAULT_TZ
+from ..models import Image, Part, Poll
+from ..polls import extract_polls, placeholder_poll
+from ..spam import SpamFilter
+
+WRAPPED_CREDIT = re.compile(r"^\((?:credit|photo|image)s?\s*[:;]\s*(?P<credit>.+)\)$", re.IGNORECASE)
+
+
+@dataclass
+class SourceContext:
+    """One input as read: where it came from, when, its hash, and the user's options."""
+
+    origin: str
+    fetched_at: str
+    sha256: str
+    spam_patterns: list[str] = field(default_factory=list)
+    timezone: str = DEFAULT_TZ
+
+    def part(self, kind: str, key: str = "", **values: object) -> Part:
+        return Part(kind=kind, origin=self.origin, key=key, fetched_at=self.fetched_at, sha256=self.sha256, **values)  # type: ignore[arg-type]
+
+    def spam_filter(self, language: str | None) -> SpamFilter:
+        return SpamFilter(language=language, patterns=self.spam_patterns)
+
+
+@dataclass
+class Body:
+    """A cleaned body and what came out of it on the way."""
+
+    text: str
+    polls: list[Poll]
+    cleaned: Cleaned
+
+
+def clean_credit(credit: str) -> str:
+    """'(credit: nd3000/Fotolia)' -> 'nd3000/Fotolia'."""
+    credit = credit.strip()
+    match = WRAPPED_CREDIT.match(credit)
+    return (match["credit"] if match else credit).strip()
+
+
+def parse_credit(text: str) -> tuple[str | None, str | None]:
+    """Split an image line into (caption, credit); plain text is a caption."""
+    match = CREDIT_LINE.match(text) or CAPTION_CREDIT.match(text)
+    if not match:
+        return text or None, None
+    return match.groupdict().get("caption"), clean_credit(match["credit"])
+
+
+def build_body(lines: list[str]) -> Body:
+    """Polls out, boilerplate out, paragraphs joined: the stage all readers share."""
+    polls, lines = extract_polls(lines)
+    cleaned = remove_boilerplate(lines)
+    if cleaned.poll_placeholder and not polls:
+        polls = [placeholder_poll()]
+    return Body(to_body(cleaned.lines), polls, cleaned)
+
+
+def cleaning_notes(body: Body, spam_removed: list[str] | None = None) -> dict[str, list[str]]:
+    notes: dict[str, list[str]] = {}
+    if spam_removed:
+        notes["spam_removed"] = spam_removed
+    if body.cleaned.removed:
+        notes["boilerplate_removed"] = body.cleaned.removed
+    return notes
+
+
+def lead_image(body: Body, url: str | None = None) -> Image | None:
+    """The first credited image of a page is its lead image."""
+    if body.cleaned.credits:
+        caption, credit = body.cleaned.credits[0]
+        return Image(url=url, credit=clean_credit(credit), caption=caption)
+    return Image(url=url) if url else None

@@ -1,0 +1,134 @@
+"""RSS and Atom feeds, read by feedparser from the raw bytes.
+
+feedparser gets bytes, never a string: a string may be taken for a URL or a
+path, and bytes let it honour the encoding the feed declares.  A feed that
+feedparser flags as ill-formed (``bozo``) but still yields entries is used;
+one that yields nothing is reported as malformed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from ..clean import fix_line, text_lines
+from ..dates import date_from_url, iso_date, to_iso
+from ..errors import SourceError
+from ..models import Image, Part
+from ..spam import clean_titles
+from .common import SourceContext, build_body, cleaning_notes, parse_credit
+from .html_text import html_to_lines
+
+KIND = "feed"
+FEED_START = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*|<\?[^>]*\?>\s*)*<(?:rss|feed|rdf:RDF|channel)\b",
+    re.S | re.I,
+)
+SITE_SEPARATORS = re.compile(r"\s+[-–|—:»]\s+")
+
+
+def looks_like(text: str) -> bool:
+    return bool(FEED_START.match(text[:5000].lstrip("\ufeff")))
+
+
+def parse(data: bytes, ctx: SourceContext) -> list[Part]:
+    import feedparser
+
+    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    if parsed.bozo and not parsed.entries:
+        reason = type(parsed.get("bozo_exception")).__name__
+        raise SourceError(
+            "malformed-feed", f"{ctx.origin}: not a readable feed ({reason}: {parsed.get('bozo_exception')})"
+        )
+    feed = parsed.feed
+    language = feed.get("language")
+    entries = parsed.entries
+    titles = [fix_line(feed.get("title", ""))] + [fix_line(e.get("title", "")) for e in entries]
+    sample = " ".join(_html_text(e.get("summary", "")) for e in entries[:5])
+    cleaned = clean_titles(titles, ctx.spam_filter(language), sample)
+    site = SITE_SEPARATORS.split(cleaned[0][0])[-1] if cleaned[0][0] else None
+    return [_part(e, t, r, site, language, ctx) for e, (t, r) in zip(entries, cleaned[1:], strict=True)]
+
+
+def _html_text(html: str) -> str:
+    return " ".join(line for line in html_to_lines(html) if line) if "<" in html else fix_line(html)
+
+
+def _lines(html: str) -> list[str]:
+    return [fix_line(line) for line in html_to_lines(html)] if "<" in html else text_lines(html)
+
+
+def _published(entry: Any, ctx: SourceContext) -> tuple[str | None, str | None]:
+    for key in ("published", "updated", "created"):
+        if value := iso_date(entry.get(key), ctx.timezone):
+            return value, "feed"
+    for key in ("published_parsed", "updated_parsed"):
+        if parsed := entry.get(key):
+            return to_iso(datetime(*parsed[:6], tzinfo=UTC)), "feed"
+    if value := date_from_url(entry.get("link"), ctx.timezone):
+        return value, "url"
+    return None, None
+
+
+def _part(
+    entry: Any, title: str, spam_removed: list[str], site: str | None, language: str | None, ctx: SourceContext
+) -> Part:
+    content = entry.get("content") or []
+    full = max((c.get("value", "") for c in content), key=len, default="")
+    summary_html = entry.get("summary", "")
+    body = build_body(_lines(full or summary_html))
+    published, date_source = _published(entry, ctx)
+    link = entry.get("link")
+    return ctx.part(
+        KIND,
+        key=entry.get("id") or link or title,
+        url=link,
+        guid=entry.get("id"),
+        title=title or None,
+        summary=_html_text(summary_html) or None,
+        published=published,
+        date_source=date_source,
+        authors=_authors(entry),
+        tags=[
+            fix_line(t.get("term") or t.get("label") or "")
+            for t in entry.get("tags", [])
+            if t.get("term") or t.get("label")
+        ],
+        body=body.text,
+        body_complete=bool(full),
+        image=_image(entry),
+        comment_count=_int(entry.get("slash_comments")),
+        polls=body.polls,
+        site=site,
+        language=language,
+        cleaning=cleaning_notes(body, spam_removed),
+    )
+
+
+def _authors(entry: Any) -> list[str]:
+    names = [fix_line(a.get("name", "")) for a in entry.get("authors", []) if a.get("name")]
+    if not names and entry.get("author"):
+        names = [fix_line(entry["author"])]
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def _image(entry: Any) -> Image | None:
+    urls = [m.get("url") for m in entry.get("media_content", []) + entry.get("media_thumbnail", []) if m.get("url")]
+    urls += [e.get("href") for e in entry.get("enclosures", []) if str(e.get("type", "")).startswith("image/")]
+    credit = entry.get("media_credit")
+    if isinstance(credit, list):
+        credit = credit[0].get("content") if credit else None
+    elif isinstance(credit, dict):
+        credit = credit.get("content")
+    if not urls and not credit:
+        return None
+    caption, parsed_credit = parse_credit(fix_line(credit)) if credit else (None, None)
+    return Image(url=urls[0] if urls else None, credit=parsed_credit or caption, caption=None)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,179 @@
+"""HTML article pages: metadata from the markup, main text by trafilatura.
+
+Finding the article text among navigation, share bars, related links and
+adverts is trafilatura's whole job, and it does it better than a few rules of
+ours would; we read the metadata ourselves because we want the publisher's
+own statements (``article:published_time``, JSON-LD) in a fixed order of
+trust, and we run the result through the same cleaning as every other kind.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from bs4 import BeautifulSoup
+
+from ..clean import fix_line, normalise_line
+from ..dates import date_from_url, iso_date
+from ..models import Image, Part
+from ..polls import extract_polls
+from ..spam import clean_titles
+from .common import SourceContext, build_body, cleaning_notes
+
+KIND = "html-page"
+HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html|head|body)\b", re.I | re.S)
+TITLE_SUFFIX = re.compile(r"\s+[-–|—:»]\s+[^-–|—:»]{2,60}$")
+BYLINE = re.compile(r"^\s*by\s+(.+)$", re.I)
+
+
+def looks_like(text: str) -> bool:
+    head = text[:5000].lstrip("\ufeff")
+    return bool(HTML_START.match(head)) or len(re.findall(r"</?(?:p|div|a|span|br)\b", text[:20000], re.I)) >= 5
+
+
+def parse(text: str, ctx: SourceContext) -> list[Part]:
+    soup = BeautifulSoup(text, "lxml")
+    meta = _metadata(soup)
+    lines = _main_text(text)
+    poll_lines = _poll_lines(soup)
+    polls, _ = extract_polls(poll_lines) if poll_lines else ([], [])
+    body = build_body(lines)
+    title = meta["title"]
+    spam_removed: list[str] = []
+    if title:
+        ((title, spam_removed),) = clean_titles([title], ctx.spam_filter(meta["language"]), body.text)
+    url = meta["url"]
+    published, date_source = meta["published"], meta["date_source"]
+    if not published and (published := date_from_url(url, ctx.timezone)):
+        date_source = "url"
+    return [
+        ctx.part(
+            KIND,
+            url=url,
+            title=title or None,
+            standfirst=meta["description"],
+            published=published,
+            date_source=date_source,
+            authors=meta["authors"],
+            tags=meta["tags"],
+            body=body.text,
+            image=Image(url=meta["image"]) if meta["image"] else None,
+            polls=polls or body.polls,
+            site=meta["site"],
+            language=meta["language"],
+            cleaning=cleaning_notes(body, spam_removed),
+        )
+    ]
+
+
+def _main_text(html: str) -> list[str]:
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True) or ""
+    return [normalise_line(fix_line(line)) if line.strip() else "" for line in text.split("\n")]
+
+
+def _poll_lines(soup: BeautifulSoup) -> list[str]:
+    """WP-Polls results: the question and one "label (41%, 212 Votes)" line per option."""
+    lines: list[str] = []
+    for ul in soup.select("ul.wp-polls-ul"):
+        question = ul.find_previous(["strong", "p", "h3", "h4"])
+        if question:
+            lines += [fix_line(question.get_text(" ")), ""]
+        lines += ["• " + fix_line(li.get_text(" ")) for li in ul.find_all("li")]
+        total = ul.find_next(string=re.compile(r"Total Voters", re.I))
+        if total:
+            lines.append(fix_line(total.parent.get_text(" ") if total.parent else str(total)))
+        lines.append("")
+    return lines
+
+
+def _meta(soup: BeautifulSoup, *names: str) -> str | None:
+    for name in names:
+        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
+        if tag and tag.get("content"):
+            return fix_line(str(tag["content"]))
+    return None
+
+
+def _json_ld(soup: BeautifulSoup) -> list[dict[str, Any]]:
+    objects: list[dict[str, Any]] = []
+    for script in soup.find_all("script", type="application/ld+json"):
+        try:
+            data = json.loads(script.string or "")
+        except (json.JSONDecodeError, TypeError):
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                objects.append(item)
+                stack.extend(item.get("@graph", []) if isinstance(item.get("@graph"), list) else [])
+    return objects
+
+
+def _article_ld(soup: BeautifulSoup) -> dict[str, Any]:
+    for item in _json_ld(soup):
+        kind = item.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(str(k).endswith(("Article", "BlogPosting", "Report")) for k in kinds):
+            return item
+    return {}
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    return [fix_line(str(value))] if value and not str(value).startswith("http") else []
+
+
+def _metadata(soup: BeautifulSoup) -> dict[str, Any]:
+    ld = _article_ld(soup)
+    canonical = soup.find("link", rel="canonical")
+    url = (canonical.get("href") if canonical else None) or _meta(soup, "og:url")
+    title = _meta(soup, "og:title") or (fix_line(ld["headline"]) if ld.get("headline") else None)
+    if not title and (h1 := soup.find("h1")):
+        title = fix_line(h1.get_text(" "))
+    if not title and soup.title:
+        title = TITLE_SUFFIX.sub("", fix_line(soup.title.get_text(" ")))
+    published, date_source = _published(soup, ld)
+    authors = _names(ld.get("author")) or _names(_meta(soup, "author", "dc.creator", "DC.creator"))
+    if not authors and (byline := soup.select_one(".byline, .author, [rel=author]")):
+        name = fix_line(byline.get_text(" "))
+        authors = [BYLINE.sub(r"\1", name)] if 0 < len(name.split()) <= 6 else []
+    tags = [
+        fix_line(str(t["content"]))
+        for t in soup.find_all("meta", attrs={"property": "article:tag"})
+        if t.get("content")
+    ]
+    html = soup.find("html")
+    return {
+        "url": str(url) if url else None,
+        "title": title,
+        "published": published,
+        "date_source": date_source,
+        "authors": list(dict.fromkeys(a for a in authors if a)),
+        "tags": list(dict.fromkeys(tags)),
+        "description": _meta(soup, "og:description", "description"),
+        "image": _meta(soup, "og:image"),
+        "site": _meta(soup, "og:site_name"),
+        "language": str(html.get("lang")) if html and html.get("lang") else None,
+    }
+
+
+def _published(soup: BeautifulSoup, ld: dict[str, Any]) -> tuple[str | None, str | None]:
+    candidates = [
+        (_meta(soup, "article:published_time"), "meta"),
+        (ld.get("datePublished"), "json-ld"),
+        (_meta(soup, "datePublished", "pubdate", "publishdate", "date", "dc.date", "DC.date.issued"), "meta"),
+    ]
+    time_tag = soup.find("time", attrs={"datetime": True})
+    candidates.append((str(time_tag["datetime"]) if time_tag else None, "time"))
+    for value, source in candidates:
+        if value and (published := iso_date(str(value))):
+            return published, source
+    return None, None

@@ -1,0 +1,79 @@
+"""Text for people: terminal-safe, coloured only where that helps.
+
+Everything a source wrote passes through ``safe`` before it reaches a
+terminal, so a feed cannot move the cursor, recolour the screen or retitle
+the window.  JSON output is left exact: the JSON encoder escapes control
+characters itself.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+from typing import IO, Any
+
+from .search.query import MARK_END, MARK_START
+
+UNSAFE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)?"  # CSI, OSC and two-byte escapes
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"  # controls and bidi overrides
+)
+BOLD, DIM, RESET, YELLOW = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[33m"
+
+
+def safe(text: Any) -> str:
+    """``text`` with escape sequences, control and bidi-override characters removed."""
+    return UNSAFE.sub("", "" if text is None else str(text))
+
+
+def use_colour(stream: IO[str]) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set."""
+    return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def format_hit(hit: Any, colour: bool, width: int = 100) -> str:
+    """Rank, date, title, URL and the snippet, indented under them."""
+    date = (hit.published or "")[:10] or "undated"
+    title = safe(hit.title) or "(untitled)"
+    head = f"{hit.rank:>3}. {date}  {BOLD + title + RESET if colour else title}"
+    lines = [head, f"     {safe(hit.url) or hit.id}"]
+    if hit.snippet:
+        start, end = (BOLD + YELLOW, RESET) if colour else ("**", "**")
+        wrapped = textwrap.fill(safe(hit.snippet), width=width, initial_indent="     ", subsequent_indent="     ")
+        lines.append(wrapped.replace(MARK_START, start).replace(MARK_END, end))
+    return "\n".join(lines)
+
+
+def format_article(article: Any, colour: bool, width: int = 100) -> str:
+    """An article in full, as a reader would want it on screen."""
+    bold = (lambda s: BOLD + s + RESET) if colour else (lambda s: s)
+    out = [bold(safe(article.title) or "(untitled)")]
+    meta = [article.published or "undated"]
+    if article.authors:
+        meta.append("by " + ", ".join(safe(a) for a in article.authors))
+    out.append("  ".join(meta))
+    out.append(safe(article.url) or f"id {article.id}")
+    if article.standfirst:
+        out += ["", textwrap.fill(safe(article.standfirst), width)]
+    if article.image and (article.image.credit or article.image.caption):
+        out += ["", "Image: " + " — ".join(safe(x) for x in (article.image.caption, article.image.credit) if x)]
+    for poll in article.polls:
+        out += ["", "Poll: " + (safe(poll.question) or "(results not captured)")]
+        for o in poll.options:
+            share = f"{o.percent:g}%" if o.percent is not None else "?%"
+            out.append(f"  - {safe(o.label)}: {share} ({o.votes if o.votes is not None else '?'} votes)")
+        if poll.total_voters is not None:
+            out.append(f"  Total voters: {poll.total_voters}")
+    for paragraph in article.body.split("\n\n"):
+        out += ["", textwrap.fill(safe(paragraph), width)]
+    if article.comments:
+        out += ["", bold(f"Comments ({len(article.comments)} captured, {article.comment_count} reported)")]
+        for c in article.comments:
+            indent = "  " * (c.depth + 1)
+            out.append(f"{indent}{safe(c.author)} — {c.published or 'undated'}")
+            out.append(
+                textwrap.fill(safe(c.text), width, initial_indent=indent + "  ", subsequent_indent=indent + "  ")
+            )
+    out += ["", "Sources: " + "; ".join(f"{s.kind} {safe(s.origin)}" for s in article.sources)]
+    return "\n".join(out)

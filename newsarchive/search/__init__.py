@@ -1,0 +1,1 @@
+"""The Whoosh index and the queries run against it."""

@@ -1,0 +1,79 @@
+"""Open, create and update the Whoosh index under the archive directory.
+
+The index follows the SQLite store: ``sync`` writes every article the store
+marks stale, removes every article it marks deleted, commits once, and only
+then tells the store they are indexed.  A crash anywhere leaves the store's
+marks in place, so the next ``sync`` repeats the work; ``update_document`` on
+the unique id makes repeating it harmless.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+
+from ..ingest.errors import ArchiveError
+from ..ingest.store import ArchiveStore
+from .schema import build_schema, to_document
+
+INDEX_DIR = "index"
+BATCH = 2000  # documents per commit: bounds memory and the work a crash loses
+WRITER_TIMEOUT = 60.0
+
+
+def index_path(archive: Path) -> Path:
+    return archive / INDEX_DIR
+
+
+def open_index(archive: Path, create: bool = False) -> Index:
+    """The archive's index; with ``create``, made when missing."""
+    path = index_path(archive)
+    try:
+        if whoosh_index.exists_in(str(path)):
+            return whoosh_index.open_dir(str(path))
+        if not create:
+            raise ArchiveError(f"no search index at {path}: run 'newsarchive ingest' or 'newsarchive reindex'")
+        path.mkdir(parents=True, exist_ok=True)
+        return whoosh_index.create_in(str(path), build_schema())
+    except OSError as exc:
+        raise ArchiveError(f"cannot open the search index at {path}: {exc}") from exc
+
+
+def sync(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None = None) -> int:
+    """Bring the index up to date with the store; return the documents written."""
+    stale, gone = store.unindexed()
+    if not stale and not gone:
+        return 0
+    ix = open_index(archive, create=True)
+    written = 0
+    for start in range(0, max(len(stale), 1), BATCH):
+        batch = stale[start : start + BATCH]
+        deletes = gone if start == 0 else []
+        writer = ix.writer(timeout=WRITER_TIMEOUT, limitmb=128)
+        try:
+            for aid in deletes:
+                writer.delete_by_term("id", aid)
+            for article in store.get_many(batch).values():
+                writer.update_document(**to_document(article))
+                written += 1
+                if progress:
+                    progress(1)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        store.mark_indexed(batch, deletes)
+    ix.close()
+    return written
+
+
+def rebuild(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None = None) -> int:
+    """Drop the index and write it again from the store."""
+    shutil.rmtree(index_path(archive), ignore_errors=True)
+    with store.transaction():
+        store.mark_all_unindexed()
+    return sync(store, archive, progress)

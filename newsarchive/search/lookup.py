@@ -1,0 +1,56 @@
+"""Find records: one by id, id prefix or URL; many by query, as a stream."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from whoosh.query import DateRange, Every
+
+from ..ingest.errors import NotFound
+from ..ingest.identity import canonical_url
+from ..ingest.models import Article
+from ..ingest.store import ArchiveStore
+from .index import open_index
+from .query import date_bound, parse_query
+
+
+def resolve(archive: Path, id_or_url: str) -> Article:
+    """The article with this id, unique id prefix, or (canonical) URL."""
+    store = ArchiveStore(archive, readonly=True)
+    try:
+        article = store.get(id_or_url)
+        if article:
+            return article
+        if url := canonical_url(id_or_url):
+            for aid in sorted(store.find_by_key(f"url:{url}")):
+                if found := store.get(aid):
+                    return found
+            raise NotFound(f"no article with URL {id_or_url}")
+        matches = store.find_by_id_prefix(id_or_url) if len(id_or_url) >= 4 else []
+        if len(matches) == 1 and (found := store.get(matches[0])):
+            return found
+        if len(matches) > 1:
+            raise NotFound(f"id prefix {id_or_url!r} is ambiguous: give more characters")
+        raise NotFound(f"no article with id {id_or_url!r} (ids are shown by 'search --json')")
+    finally:
+        store.close()
+
+
+def iter_matching(
+    archive: Path, query: str | None, since: str | None = None, until: str | None = None
+) -> Iterator[Article]:
+    """Every article matching ``query`` (all when None), newest first, one at a time."""
+    ix = open_index(archive)
+    store = ArchiveStore(archive, readonly=True)
+    try:
+        parsed = parse_query(query, ix.schema) if query else Every()
+        bounds = (date_bound(since, False), date_bound(until, True))
+        date_filter = DateRange("published", *bounds) if any(bounds) else None
+        with ix.searcher() as searcher:
+            results = searcher.search(parsed, limit=None, sortedby="published", reverse=True, filter=date_filter)
+            ids = [hit["id"] for hit in results]
+        yield from store.iter_articles(ids)
+    finally:
+        store.close()
+        ix.close()

@@ -1,0 +1,85 @@
+"""The one Whoosh schema, and how an article becomes an index document.
+
+Text fields are stemmed (so "early adopter" finds "early adopters") after
+accents are folded and Unicode normalised (so "cafe" finds "café").  Curly
+and straight apostrophes already tokenise alike: both split "children's".
+Only what a hit line shows is stored; bodies are read from the archive for
+snippets, which keeps the index small and quick to open.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
+
+from ..ingest.dates import to_utc_naive
+from ..ingest.models import Article
+
+DEFAULT_FIELDS = ("title", "standfirst", "body")
+FIELD_BOOSTS = {"title": 2.0, "standfirst": 1.5, "body": 1.0}
+
+
+def text_analyzer():  # type: ignore[no-untyped-def]
+    """Words, lower-cased, accents folded, stop words dropped, English stems."""
+    return (
+        RegexTokenizer(r"\w+(?:\.?\w+)*")
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter()
+        | StemFilter(lang="en", cachesize=50000)
+    )
+
+
+def build_schema() -> Schema:
+    analyzer = text_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        url=ID(),
+        title=TEXT(analyzer=analyzer, phrase=True, field_boost=FIELD_BOOSTS["title"]),
+        standfirst=TEXT(analyzer=analyzer, phrase=True, field_boost=FIELD_BOOSTS["standfirst"]),
+        body=TEXT(analyzer=analyzer, phrase=True),
+        comments=TEXT(analyzer=analyzer, phrase=True),
+        author=KEYWORD(lowercase=True, commas=True, scorable=True),
+        tag=KEYWORD(lowercase=True, commas=True, scorable=True),
+        site=KEYWORD(lowercase=True, commas=True),
+        published=DATETIME(stored=True, sortable=True),
+        has=KEYWORD(lowercase=True, commas=True),
+        comment_count=NUMERIC(stored=False),
+        poll=BOOLEAN(),
+        display=STORED(),
+    )
+
+
+def to_document(article: Article) -> dict[str, Any]:
+    """Index fields of ``article``; absent values are left out, not emptied."""
+    has = []
+    if article.polls:
+        has.append("poll")
+    if article.comments:
+        has.append("comments")
+    if article.image and article.image.url:
+        has.append("image")
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "title": article.title or "",
+        "standfirst": " ".join(filter(None, [article.standfirst, article.summary])),
+        "body": article.body,
+        "comments": "\n".join(c.text for c in article.comments),
+        "author": ",".join(a.replace(",", " ") for a in article.authors),
+        "tag": ",".join(t.replace(",", " ") for t in article.tags),
+        "has": ",".join(has),
+        "poll": bool(article.polls),
+        "display": {"title": article.title, "url": article.url, "published": article.published},
+    }
+    if article.url:
+        doc["url"] = article.url
+    if article.site:
+        doc["site"] = article.site
+    if article.comment_count is not None:
+        doc["comment_count"] = article.comment_count
+    if published := to_utc_naive(article.published):
+        doc["published"] = published
+    return doc
