@@ -68,7 +68,11 @@ def strip_control(text: str) -> str:
 
 def fix_text(text: str) -> str:
     """Repair mojibake and normalise Unicode; idempotent."""
-    text = ftfy.fix_text(strip_control(text.replace("\r\n", "\n").replace("\r", "\n")), uncurl_quotes=False)
+    # Escape sequences go before ftfy, which would leave an OSC's payload behind;
+    # lone controls after it, since mojibake read as sloppy cp1252 holds C1
+    # controls that ftfy needs to undo it.
+    text = ANSI_SEQUENCE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = strip_control(ftfy.fix_text(text, uncurl_quotes=False))
     return unicodedata.normalize("NFC", INVISIBLE.sub("", text))
 
 

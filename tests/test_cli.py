@@ -1,0 +1,147 @@
+"""The command line: help, show, export round trips, stats, exit codes, terminal safety."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from conftest import LETTER_DUMP, PAY_SCALES_URL, Runner
+
+from newsarchive.cli import cli
+
+COMMANDS = sorted(cli.commands)
+
+
+def test_every_command_is_listed() -> None:
+    assert COMMANDS == ["export", "ingest", "reindex", "search", "show", "stats"]
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_has_an_example(run: Runner, command: str | None) -> None:
+    result = run(*([command] if command else []), "--help")
+    assert "Example:" in result.stdout
+    assert "newsarchive " in result.stdout.split("Example:")[1]
+
+
+def test_version(run: Runner) -> None:
+    assert run("--version").stdout.startswith("newsarchive, version ")
+
+
+def test_show_by_id_prefix_and_url(corpus_run: Runner) -> None:
+    by_url = json.loads(corpus_run("show", PAY_SCALES_URL, "--json").stdout)
+    assert by_url["url"] == PAY_SCALES_URL
+    variant = PAY_SCALES_URL.replace("https://www.", "http://").rstrip("/") + "#comments"
+    assert json.loads(corpus_run("show", variant, "--json").stdout) == by_url
+    assert json.loads(corpus_run("show", by_url["id"], "--json").stdout) == by_url
+    assert json.loads(corpus_run("show", by_url["id"][:8], "--json").stdout) == by_url
+
+
+def test_show_human(corpus_run: Runner) -> None:
+    out = corpus_run("show", PAY_SCALES_URL).stdout
+    assert out.startswith("DfE backs early career framework but rejects national pay scales")
+    assert "Poll: The proposed five-year early career framework" in out
+    assert "  - Make little difference to current levels of support and stress: 49% (73 votes)" in out
+    assert "Comments (10 captured, 10 reported)" in out
+    assert "      J — 2023-02-15T23:07:00+00:00" in out  # a reply two levels down
+
+
+def test_show_unknown(corpus_run: Runner) -> None:
+    result = corpus_run("show", "zzzzzzzz", expect=3)
+    assert result.stderr == "Error: no article with id 'zzzzzzzz' (ids are shown by 'search --json')\n"
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_export_round_trips_to_show(corpus_run: Runner, fmt: str, tmp_path: Path) -> None:
+    target = tmp_path / f"out.{fmt}"
+    corpus_run("export", "early adopter", "--format", fmt, "-o", str(target))
+    text = target.read_text(encoding="utf-8")
+    if fmt == "json":
+        exported = json.loads(text)
+    elif fmt == "jsonl":
+        exported = [json.loads(line) for line in text.splitlines()]
+    else:
+        exported = []
+        for row in csv.DictReader(io.StringIO(text)):
+            record = json.loads(corpus_run("show", row["id"], "--json").stdout)
+            rebuilt = {k: _from_cell(row[k], record[k]) for k in record}
+            exported.append(rebuilt)
+    assert len(exported) == 6
+    for record in exported:
+        assert record == json.loads(corpus_run("show", record["id"], "--json").stdout)
+
+
+def _from_cell(cell: str, original: object) -> object:
+    """Read a CSV cell back the way the README says it was written."""
+    if isinstance(original, list | dict):
+        return json.loads(cell)
+    if original is None:
+        assert cell == ""
+        return None
+    return type(original)(cell)
+
+
+def test_export_all_newest_first(corpus_run: Runner) -> None:
+    records = json.loads(corpus_run("export").stdout)
+    assert len(records) == 11
+    dates = [r["published"] for r in records]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_stats(corpus_run: Runner, corpus_archive: Path) -> None:
+    info = json.loads(corpus_run("stats", "--json").stdout)
+    assert info["archive"] == str(corpus_archive)
+    assert info["articles"] == 11 and info["parts"] == 14 and info["unindexed"] == 0
+    human = corpus_run("stats").stdout
+    assert f"archive:     {corpus_archive}" in human
+
+
+def test_stats_on_a_new_archive(run: Runner, archive: Path) -> None:
+    info = json.loads(run("stats", "--json").stdout)
+    assert info == {"archive": str(archive), "exists": False}
+
+
+def test_archive_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    monkeypatch.setenv("NEWSARCHIVE_HOME", str(tmp_path / "env-archive"))
+    result = CliRunner().invoke(cli, ["ingest", str(LETTER_DUMP)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "env-archive" / "archive.db").exists()
+
+
+def test_reindex_gives_the_same_search(corpus_run: Runner, run: Runner, tmp_path: Path) -> None:
+    run("ingest", str(LETTER_DUMP))
+    before = json.loads(run("search", "dashboard", "--json").stdout)
+    assert run("reindex").stderr == "indexed 1 articles\n"
+    assert json.loads(run("search", "dashboard", "--json").stdout) == before
+
+
+def test_ingest_json_summary(run: Runner) -> None:
+    summary = json.loads(run("ingest", str(LETTER_DUMP), "--json").stdout)
+    assert summary == {"added": 1, "updated": 0, "unchanged": 0, "failed": 0, "failed_by_reason": {}, "sources": 1}
+
+
+def test_quiet_ingest_is_silent(run: Runner) -> None:
+    result = run("ingest", "-q", str(LETTER_DUMP))
+    assert result.output == ""
+
+
+def test_bad_spam_pattern_is_a_usage_error(run: Runner) -> None:
+    result = run("ingest", "--spam-pattern", "(", str(LETTER_DUMP), expect=2)
+    assert "is not a regular expression" in result.stderr
+
+
+def test_terminal_escapes_from_sources_never_reach_the_terminal(run: Runner, tmp_path: Path) -> None:
+    evil = tmp_path / "evil.txt"
+    body = LETTER_DUMP.read_text(encoding="utf-8").split("Back to top")[0].split("11 May 2023")[1]
+    title = "Evil \x1b]0;owned\x07title \x1b[31mred\x1b[0m here"
+    evil.write_text(title + "\n\n" + body.replace("Dear Sir", "Dear \x1b[2J\x1b[HSir"), encoding="utf-8")
+    run("ingest", str(evil))
+    for args in (("search", "dashboard"), ("show", json.loads(run("export").stdout)[0]["id"])):
+        out = run(*args).output
+        assert "\x1b" not in out and "\x07" not in out
+    record = json.loads(run("export").stdout)[0]
+    assert record["title"] == "Evil title red here"

@@ -1,0 +1,143 @@
+"""Searching the corpus archive: phrases, stemming, snippets, formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from conftest import Runner
+
+# Articles whose text holds "early adopter" or "early adopters", found by reading them:
+# grep -il "early adopter" over the bodies gives these six feed items (and the two page
+# dumps that merge into two of them).
+EARLY_ADOPTER_TITLES = {
+    "DfE to give update on early career support for children’s social workers",
+    "Employers chosen to design and test social work early career framework",
+    "Councils urged to test social work early career framework",
+    "Regulator calls for consistency of support for NQSWs as DfE develops children’s early career framework",
+    "DfE backs early career framework but rejects national pay scales for children’s social workers",
+    "Specialist child protection social workers to be piloted in DfE care review response",
+}
+
+
+def hits(run: Runner, *args: str) -> list[dict]:
+    return json.loads(run("search", *args, "--json", "--limit", "100").stdout)
+
+
+def titles(run: Runner, *args: str) -> set[str]:
+    return {h["title"] for h in hits(run, *args)}
+
+
+def test_early_adopter_finds_exactly_the_six(corpus_run: Runner) -> None:
+    found = hits(corpus_run, "early adopter")
+    assert {h["title"] for h in found} == EARLY_ADOPTER_TITLES
+    assert [h["rank"] for h in found] == [1, 2, 3, 4, 5, 6]
+    scores = [h["score"] for h in found]
+    assert scores == sorted(scores, reverse=True)
+    # the article that uses the phrase most ranks first
+    assert found[0]["title"] == "DfE to give update on early career support for children’s social workers"
+
+
+def test_early_adopter_is_matched_by_reading_the_bodies(corpus_run: Runner) -> None:
+    records = json.loads(corpus_run("export").stdout)
+    by_text = {r["title"] for r in records if re.search(r"early[\s-]adopters?\b", r["body"], re.I)}
+    assert by_text == EARLY_ADOPTER_TITLES
+
+
+def test_phrase_snippets_contain_the_marked_phrase(corpus_run: Runner) -> None:
+    for hit in hits(corpus_run, "early adopter"):
+        assert re.search(r"\*\*early adopters?\*\*", hit["snippet"], re.I), hit["snippet"]
+        assert "**early** career" not in hit["snippet"]
+
+
+def test_words_unquoted_are_anded_and_stemmed(corpus_run: Runner) -> None:
+    anded = titles(corpus_run, "early", "adopter")
+    assert EARLY_ADOPTER_TITLES < anded  # plus "adoption" in the register article
+    assert any(t.startswith("Quarter of those") for t in anded)
+
+
+def test_phrase_does_not_match_reversed_words(corpus_run: Runner) -> None:
+    assert titles(corpus_run, '"adopters early"') == set()
+
+
+def test_curly_and_straight_apostrophes_match(corpus_run: Runner) -> None:
+    curly = titles(corpus_run, "children’s trusts")
+    straight = titles(corpus_run, "children's trusts")
+    assert curly == straight and curly
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("title:wales", {"Supporting early career social workers: lessons from Wales"}),
+        (
+            "has:poll AND title:ASYE",
+            {"DfE proposes two-year support scheme for children’s social workers to replace ASYE"},
+        ),
+        (
+            "comments:gaslighted",
+            {"DfE backs early career framework but rejects national pay scales for children’s social workers"},
+        ),
+        ("Bridgend", set()),  # only in the job adverts, which are not body text
+        ("极速赛车", set()),  # the spam prefix is gone from the index too
+    ],
+)
+def test_field_queries(corpus_run: Runner, query: str, expected: set[str]) -> None:
+    assert titles(corpus_run, query) == expected
+
+
+def test_date_filters(corpus_run: Runner) -> None:
+    found = hits(corpus_run, "early adopter", "--since", "2024", "--until", "2024-03")
+    assert {h["published"][:7] for h in found} == {"2024-03"}
+    assert len(found) == 2
+
+
+def test_sort_newest(corpus_run: Runner) -> None:
+    dates = [h["published"] for h in hits(corpus_run, "early adopter", "--sort", "newest")]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_human_output(corpus_run: Runner) -> None:
+    result = corpus_run("search", "early adopter", "--limit", "2")
+    assert result.stderr.startswith('1-2 of 6 hits for "early adopter"')
+    lines = result.stdout.splitlines()
+    assert lines[0] == "  1. 2025-02-11  DfE to give update on early career support for children’s social workers"
+    assert lines[1].strip().startswith("https://www.communitycare.co.uk/2025/02/11/")
+    assert "**early adopter" in result.stdout
+    assert "\x1b" not in result.stdout  # no colour when stdout is not a terminal
+
+
+def test_nl_and_csv_carry_the_same_hits(corpus_run: Runner) -> None:
+    as_json = hits(corpus_run, "early adopter")
+    as_nl = [json.loads(line) for line in corpus_run("search", "early adopter", "--nl").stdout.splitlines()]
+    rows = list(csv.DictReader(io.StringIO(corpus_run("search", "early adopter", "--csv").stdout)))
+    assert [h["id"] for h in as_nl] == [h["id"] for h in as_json] == [r["id"] for r in rows]
+    assert set(rows[0]) == {"rank", "id", "url", "title", "published", "score", "snippet"}
+
+
+def test_conflicting_formats_refused(corpus_run: Runner) -> None:
+    result = corpus_run("search", "x", "--json", "--csv", expect=2)
+    assert "Use just one of --json, --nl or --csv." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('"early adopter', "unbalanced quote"),
+        ("(early adopter", "unbalanced parentheses"),
+        ("nosuchfield:x", "unknown field 'nosuchfield:'"),
+    ],
+)
+def test_malformed_queries_get_one_line(corpus_run: Runner, query: str, message: str) -> None:
+    result = corpus_run("search", query, expect=5)
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_search_without_archive(run: Runner) -> None:
+    result = run("search", "x", expect=4)
+    assert result.stderr.startswith("Error: no search index at ")
