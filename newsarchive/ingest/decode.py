@@ -42,11 +42,16 @@ def _strip_bom(data: bytes) -> tuple[bytes, str | None]:
     return data, None
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    """Spot UTF-16 with no BOM by the NUL bytes that pad ASCII characters."""
-    sample = data[:4000]
+def _wide_without_bom(data: bytes) -> str | None:
+    """Spot UTF-16/32 with no BOM by the NUL bytes that pad ASCII characters."""
+    sample = data[: 4000 - 4000 % 4]
     if len(sample) < 8:
         return None
+    lanes = [sample[i::4].count(0) / (len(sample) / 4) for i in range(4)]
+    if lanes[0] > 0.9 and lanes[1] > 0.9 and lanes[2] > 0.4 and lanes[3] < 0.05:
+        return "utf-32-be"
+    if lanes[3] > 0.9 and lanes[2] > 0.9 and lanes[1] > 0.4 and lanes[0] < 0.05:
+        return "utf-32-le"
     even_nuls = sample[0::2].count(0) / (len(sample) / 2)
     odd_nuls = sample[1::2].count(0) / (len(sample) / 2)
     if odd_nuls > 0.4 and even_nuls < 0.05:
@@ -69,10 +74,25 @@ def _declared(data: bytes) -> str | None:
 
 
 def _detect(data: bytes) -> str | None:
+    """charset-normalizer's guess, with Windows-1252 preferred for English text.
+
+    For short English text the detector cannot tell cp1252 from DOS and Central
+    European code pages (it reads ’ as ĺ via cp852); English on the web in a
+    single-byte encoding is cp1252 far more often than any of those.
+    """
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
-    return best.encoding if best else None
+    sample = data[:200_000]
+    best = from_bytes(sample).best()
+    if best is None:
+        return None
+    if best.encoding != "cp1252" and best.language in ("English", "Unknown", ""):
+        try:
+            sample.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            pass
+    return best.encoding
 
 
 def guess_encoding(data: bytes) -> str:
@@ -80,7 +100,7 @@ def guess_encoding(data: bytes) -> str:
     rest, bom = _strip_bom(data)
     if bom:
         return bom
-    guessed = _utf16_without_bom(rest)
+    guessed = _wide_without_bom(rest)
     if guessed:
         return guessed
     try:

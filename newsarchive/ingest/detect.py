@@ -14,7 +14,8 @@ from .models import Part
 from .sources import feed_dump, feed_xml, html_page, text_dump
 from .sources.common import SourceContext
 
-ROOT_CLOSE = re.compile(rb"</(?:[\w-]+:)?(?:rss|feed|RDF)>\s*(?:<!--.*?-->\s*)*$", re.S)
+# The root's closing tag, forgiving a lost final ">" (nothing of the feed is lost then).
+ROOT_CLOSE = re.compile(rb"</(?:[\w-]+:)?(?:rss|feed|RDF)\s*>?\s*(?:<!--.*?-->\s*)*$", re.S)
 MIN_WORDS = 3
 
 

@@ -36,11 +36,12 @@ def parse(data: bytes, ctx: SourceContext) -> list[Part]:
     import feedparser
 
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
-    if parsed.bozo and not parsed.entries:
-        reason = type(parsed.get("bozo_exception")).__name__
-        raise SourceError(
-            "malformed-feed", f"{ctx.origin}: not a readable feed ({reason}: {parsed.get('bozo_exception')})"
-        )
+    if not parsed.entries:
+        if parsed.bozo and not parsed.feed:
+            problem = parsed.get("bozo_exception")
+            message = f"{ctx.origin}: not a readable feed ({type(problem).__name__}: {problem})"
+            raise SourceError("malformed-feed", message)
+        raise SourceError("no-article", f"{ctx.origin}: the feed has no items")
     feed = parsed.feed
     language = feed.get("language")
     entries = parsed.entries

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from typing import Any
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
 from ..clean import fix_line, normalise_line
 from ..dates import date_from_url, iso_date
@@ -33,8 +34,15 @@ def looks_like(text: str) -> bool:
     return bool(HTML_START.match(head)) or len(re.findall(r"</?(?:p|div|a|span|br)\b", text[:20000], re.I)) >= 5
 
 
+def _soup(text: str) -> BeautifulSoup:
+    with warnings.catch_warnings():
+        # XHTML pages parse fine as HTML; bs4's hint about an XML parser is noise here.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(text, "lxml")
+
+
 def parse(text: str, ctx: SourceContext) -> list[Part]:
-    soup = BeautifulSoup(text, "lxml")
+    soup = _soup(text)
     meta = _metadata(soup)
     lines = _main_text(text)
     poll_lines = _poll_lines(soup)

@@ -7,7 +7,9 @@ line-level cleaning applies to feed HTML as to page text dumps.
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+import warnings
+
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
 
 BLOCKS = {
     "p",
@@ -44,7 +46,9 @@ DROP = {"script", "style", "noscript", "form", "button", "svg", "iframe", "templ
 
 def html_to_lines(html: str) -> list[str]:
     """Text of an HTML fragment as lines; '' marks a paragraph break."""
-    soup = BeautifulSoup(html, "lxml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(html, "lxml")
     chunks: list[str] = []
     _walk(soup, chunks)
     text = "".join(chunks)
