@@ -252,6 +252,12 @@ def test_inline_captions_and_credits_leave_crossheads(corpus_run: Runner) -> Non
         assert caption not in body
 
 
+def test_captions_repeated_as_alt_text_are_dropped(corpus_run: Runner) -> None:
+    rec = next(r for r in records(corpus_run) if r["title"].startswith("Specialist child protection"))
+    assert "Claire Coutinho\n" not in rec["body"] and "ADCS president Steve Crocker\n" not in rec["body"]
+    assert "children’s minister Claire Coutinho said" in rec["body"]
+
+
 def test_untitled_dump_adds_nothing_but_a_source(corpus_run: Runner) -> None:
     rec = next(r for r in records(corpus_run) if r["title"] == FEED_ITEMS[1][0])
     assert rec["image"]["credit"] == "Monster Ztudio/Adobe Stock"

@@ -119,7 +119,10 @@ def remove_boilerplate(lines: list[str]) -> Cleaned:
             out.removed.append(line)
         elif match := CREDIT_LINE.match(line) or CAPTION_CREDIT.match(line):
             caption = match.groupdict().get("caption")
-            caption = caption or _take_alt_text(kept, out.removed)
+            if caption:
+                _drop_repeated_alt_text(kept, caption, out.removed)
+            else:
+                caption = _take_alt_text(kept, out.removed)
             out.credits.append((caption, match.group("credit").strip()))
             out.removed.append(line)
         else:
@@ -133,6 +136,13 @@ def _previous(lines: list[str], before: int) -> int | None:
         if lines[i]:
             return i
     return None
+
+
+def _drop_repeated_alt_text(kept: list[str], caption: str, removed: list[str]) -> None:
+    """An image's alt text printed just above its own caption is the same words twice."""
+    j = _previous(kept, len(kept))
+    if j is not None and kept[j].casefold() == caption.strip().casefold():
+        removed.append(kept.pop(j))
 
 
 def _take_alt_text(kept: list[str], removed: list[str]) -> str | None:

@@ -4,10 +4,12 @@ Hacked WordPress sites get a string prepended or appended to every title
 (the seed feed's is a Chinese lottery phrase).  We never list such strings.
 A segment is spam when it shows two independent signals:
 
-* it is **shared**: the same run opens (or closes) most of a feed's titles, or
-  it sits at the very start or end of a single title;
-* and it is **foreign**: written in a script the feed's language does not use,
-  or it carries **gambling or lottery vocabulary** in any language.
+* it is **shared**: the same run opens (or closes) most of a feed's titles,
+  and it is **foreign** (written in a script the feed's language does not use)
+  or carries **gambling or lottery vocabulary** in any language;
+* or, on a single title with no feed around it, it is a foreign-script run at
+  the title's start or end *and* carries that vocabulary (a name in its own
+  script, "Ελληνικά", is not spam).
 
 A run shared by all titles but written in the site's own script with no such
 vocabulary ("Podcast: ...") is the site's own naming and is left alone.  The
@@ -145,9 +147,7 @@ def _edge_run(title: str, expected: set[str], from_end: bool) -> str:
     while run and script_of(run[-1]) is None and run[-1] not in SEPARATORS:
         run = run[:-1]
     run = run[::-1] if from_end else run
-    foreign_letters = sum(1 for ch in run if script_of(ch))
-    signalled = GAMBLING_WORDS.search(run) or re.search(r"\d", run) or foreign_letters >= 8
-    return run if is_foreign(run, expected) and signalled else ""
+    return run if is_foreign(run, expected) and GAMBLING_WORDS.search(run) else ""
 
 
 def clean_titles(titles: Sequence[str], spam: SpamFilter, sample_text: str = "") -> list[tuple[str, list[str]]]:
