@@ -61,11 +61,12 @@ def _lines(html: str) -> list[str]:
 
 
 def _published(entry: Any, ctx: SourceContext) -> tuple[str | None, str | None]:
+    # dict.get: FeedParserDict maps a missing "published" to "updated" with a warning.
     for key in ("published", "updated", "created"):
-        if value := iso_date(entry.get(key), ctx.timezone):
+        if value := iso_date(dict.get(entry, key), ctx.timezone):
             return value, "feed"
     for key in ("published_parsed", "updated_parsed"):
-        if parsed := entry.get(key):
+        if parsed := dict.get(entry, key):
             return to_iso(datetime(*parsed[:6], tzinfo=UTC)), "feed"
     if value := date_from_url(entry.get("link"), ctx.timezone):
         return value, "url"

@@ -44,7 +44,9 @@ def _soup(text: str) -> BeautifulSoup:
 def parse(text: str, ctx: SourceContext) -> list[Part]:
     soup = _soup(text)
     meta = _metadata(soup)
-    lines = _main_text(text)
+    lines, found = _extract(text)
+    meta["title"] = _headline(soup, found.get("title") or meta["title"])
+    meta["authors"] = meta["authors"] or found.get("authors", [])
     poll_lines = _poll_lines(soup)
     polls, _ = extract_polls(poll_lines) if poll_lines else ([], [])
     body = build_body(lines)
@@ -76,11 +78,47 @@ def parse(text: str, ctx: SourceContext) -> list[Part]:
     ]
 
 
-def _main_text(html: str) -> list[str]:
+def _extract(html: str) -> tuple[list[str], dict[str, Any]]:
+    """Main text lines, and trafilatura's title and authors (its title is the cleaner)."""
     import trafilatura
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True) or ""
-    return [normalise_line(fix_line(line)) if line.strip() else "" for line in text.split("\n")]
+    doc = trafilatura.bare_extraction(
+        html, include_comments=False, include_tables=True, favor_recall=True, with_metadata=True
+    )
+    if doc is None:
+        return [], {}
+    text = doc.text or ""
+    lines = [normalise_line(fix_line(line)) if line.strip() else "" for line in text.split("\n")]
+    authors = [clean_author(a) for a in (doc.author or "").split(";")]
+    return lines, {"title": fix_line(doc.title) if doc.title else None, "authors": [a for a in authors if a]}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
+
+
+def _headline(soup: BeautifulSoup, fallback: str | None) -> str | None:
+    """The page's own <h1> that best matches its metadata title, else that title.
+
+    og:title and <title> often carry a site name or an SEO variant; the
+    headline printed on the page is what a reader knows the article by.
+    """
+    headings = [fix_line(h.get_text(" ")) for h in soup.find_all("h1")]
+    headings = [h for h in headings if 2 <= len(h.split()) <= 40]
+    if not headings:
+        return fallback
+    if not fallback:
+        return headings[0]
+    target = _words(fallback)
+    best = max(headings, key=lambda h: len(_words(h) & target) / max(len(_words(h) | target), 1))
+    return best if _words(best) & target else fallback
+
+
+def clean_author(name: str) -> str:
+    """'By Jane Doe, CNN' -> 'Jane Doe, CNN'; 'View all posts by X' -> 'X'."""
+    name = fix_line(name)
+    name = re.sub(r"^(?:view all posts by|posted by|written by|by)\s+", "", name, flags=re.I)
+    return re.sub(r"\s+\d{1,2} \w+ \d{4}$", "", name).strip(" ,|-")
 
 
 def _poll_lines(soup: BeautifulSoup) -> list[str]:
@@ -150,6 +188,7 @@ def _metadata(soup: BeautifulSoup) -> dict[str, Any]:
         title = TITLE_SUFFIX.sub("", fix_line(soup.title.get_text(" ")))
     published, date_source = _published(soup, ld)
     authors = _names(ld.get("author")) or _names(_meta(soup, "author", "dc.creator", "DC.creator"))
+    authors = [clean_author(a) for a in authors]
     if not authors and (byline := soup.select_one(".byline, .author, [rel=author]")):
         name = fix_line(byline.get_text(" "))
         authors = [BYLINE.sub(r"\1", name)] if 0 < len(name.split()) <= 6 else []
