@@ -141,3 +141,22 @@ def test_malformed_queries_get_one_line(corpus_run: Runner, query: str, message:
 def test_search_without_archive(run: Runner) -> None:
     result = run("search", "x", expect=4)
     assert result.stderr.startswith("Error: no search index at ")
+
+
+def test_search_path_imports_no_parsing_library(corpus_archive) -> None:
+    """A cold `newsarchive search` must not pay for bs4, feedparser, ftfy or trafilatura."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from newsarchive.cli import cli\n"
+        f"try:\n    cli(['--archive', {str(corpus_archive)!r}, 'search', 'early adopter', '--json'])\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in ('bs4', 'feedparser', 'ftfy', 'trafilatura', 'lxml', 'charset_normalizer',"
+        " 'platformdirs') if m in sys.modules)\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in result.stderr, result.stderr
+    assert len(json.loads(result.stdout)) == 6

@@ -36,13 +36,19 @@ CHANNEL = re.compile(
 )
 CHANNEL_TAIL = re.compile(r"^(?:(?:hourly|daily|weekly|monthly|yearly) \d+ )?(?:https?://\S+ )?")
 CDATA_END = "]]>"
+MAX_HEADER = 5000  # an item header is a title, two URLs, a date and a guid: never longer
 SITE_SEPARATORS = re.compile(r"\s+[-–|—:]\s+")
+
+
+def _header(line: str) -> re.Match[str] | None:
+    line = line.strip()
+    return ITEM.match(line) if len(line) <= MAX_HEADER else None
 
 
 def looks_like(text: str) -> bool:
     """A stripped feed has CDATA ends on their own lines and item header lines."""
     head = text[:200_000]
-    return f"\n{CDATA_END}" in head and any(ITEM.match(line.strip()) for line in head.split("\n")[:400])
+    return f"\n{CDATA_END}" in head and any(_header(line) for line in head.split("\n")[:400])
 
 
 def parse(text: str, ctx: SourceContext) -> list[Part]:
@@ -63,7 +69,7 @@ def parse(text: str, ctx: SourceContext) -> list[Part]:
 
 def _channel(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     first = lines[0].strip() if lines else ""
-    match = CHANNEL.match(first)
+    match = CHANNEL.match(first) if len(first) <= 2 * MAX_HEADER else None
     if not match:
         return {}, lines
     channel = {k: fix_line(v) for k, v in match.groupdict().items() if v}
@@ -74,7 +80,7 @@ def _channel(lines: list[str]) -> tuple[dict[str, str], list[str]]:
 def _split_items(lines: list[str]) -> list[dict]:
     items: list[dict] = []
     for line in lines:
-        match = ITEM.match(line.strip())
+        match = _header(line)
         if match:
             items.append({"header": {k: fix_line(v) for k, v in match.groupdict().items() if v}, "segments": [[]]})
         elif items:
