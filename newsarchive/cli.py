@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -19,29 +20,11 @@ import click
 from . import __version__
 from .exitcodes import ExitCode
 from .ingest.errors import ArchiveError, NewsArchiveError, NotFound, QueryError
+from .ingest.models import Article
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 HIT_COLUMNS = ("rank", "id", "url", "title", "published", "score", "snippet")
-RECORD_COLUMNS = (
-    "id",
-    "url",
-    "title",
-    "standfirst",
-    "published",
-    "date_source",
-    "authors",
-    "tags",
-    "summary",
-    "body",
-    "image",
-    "comment_count",
-    "comments",
-    "polls",
-    "entities",
-    "site",
-    "sources",
-    "cleaning",
-)
+RECORD_COLUMNS = tuple(f.name for f in fields(Article))  # CSV columns: the record's own keys
 
 
 class Failure(click.ClickException):

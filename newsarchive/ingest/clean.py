@@ -19,6 +19,7 @@ import ftfy
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 ANSI_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+FIX_ROUNDS = 4
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 BOILERPLATE = [
@@ -72,8 +73,14 @@ def fix_text(text: str) -> str:
     # lone controls after it, since mojibake read as sloppy cp1252 holds C1
     # controls that ftfy needs to undo it.
     text = ANSI_SEQUENCE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = strip_control(ftfy.fix_text(text, uncurl_quotes=False))
-    return unicodedata.normalize("NFC", INVISIBLE.sub("", text))
+    # ftfy undoes one layer of mojibake at a time; repeat to a fixed point so
+    # that cleaning twice is cleaning once (bounded: a few layers at most).
+    for _ in range(FIX_ROUNDS):
+        fixed = unicodedata.normalize("NFC", INVISIBLE.sub("", strip_control(ftfy.fix_text(text, uncurl_quotes=False))))
+        if fixed == text:
+            break
+        text = fixed
+    return text
 
 
 def fix_line(text: str) -> str:

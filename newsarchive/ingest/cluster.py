@@ -2,9 +2,9 @@
 
 Matching, in order of certainty: the canonical URL, the feed guid, an exact
 content fingerprint, then near-duplicate text (MinHash candidates confirmed
-by shingle overlap).  Content matching only joins a part to an article when
-one of the two has no URL: two pages at two different URLs are two articles,
-however alike.
+by shingle overlap).  A guid or content match only joins a part to an article
+when their URLs agree or one of them has none: two pages at two different
+URLs are two articles, however alike (exports repeat guids by mistake).
 
 When a part links several stored articles (a page dump stored on its own,
 then the feed item that carries both its text and its URL), they become one
@@ -73,8 +73,8 @@ def find_matches(store: ArchiveStore, part: Part) -> set[str]:
     matches: set[str] = set()
     for key in exact_keys(part):
         found = store.find_by_key(key)
-        if key.startswith("fp:"):
-            found = {aid for aid in found if _may_join_by_content(store, aid, url)}
+        if not key.startswith("url:"):  # a guid or text match never joins two different URLs
+            found = {aid for aid in found if _may_join(store, aid, url)}
         matches |= found
     if matches or not part.body:
         return matches
@@ -85,15 +85,12 @@ def find_matches(store: ArchiveStore, part: Part) -> set[str]:
         return matches
     mine = shingles(part.body)
     for aid, article in store.get_many(candidates).items():
-        if (
-            _may_join_by_content(store, aid, url, article)
-            and similarity(mine, shingles(article.body)) >= NEAR_DUPLICATE
-        ):
+        if _may_join(store, aid, url, article) and similarity(mine, shingles(article.body)) >= NEAR_DUPLICATE:
             matches.add(aid)
     return matches
 
 
-def _may_join_by_content(store: ArchiveStore, aid: str, url: str | None, article: Article | None = None) -> bool:
+def _may_join(store: ArchiveStore, aid: str, url: str | None, article: Article | None = None) -> bool:
     if not url:
         return True
     article = article or store.get(aid)

@@ -11,7 +11,7 @@ import re
 from .decode import decode_bytes
 from .errors import SourceError
 from .models import Part
-from .sources import feed_dump, feed_xml, html_page, text_dump
+from .sources import feed_dump, feed_xml, html_page, text_dump, wxr
 from .sources.common import SourceContext
 
 # The root's closing tag, forgiving a lost final ">" (nothing of the feed is lost then).
@@ -42,7 +42,7 @@ def parse_payload(data: bytes, ctx: SourceContext) -> list[Part]:
     if kind == feed_xml.KIND:
         if not ROOT_CLOSE.search(data.rstrip()[-2000:].replace(b"\x00", b"")):
             raise SourceError("truncated-feed", f"{ctx.origin}: feed is cut off before its end (truncated XML)")
-        parts = feed_xml.parse(data, ctx)
+        parts = wxr.parse(data, ctx) if wxr.looks_like(data) else feed_xml.parse(data, ctx)
     elif kind == html_page.KIND:
         parts = html_page.parse(text, ctx)
     elif kind == feed_dump.KIND:

@@ -110,6 +110,7 @@ def merge_parts(parts: Iterable[Part]) -> Article:
         standfirst=_first(sorted(parts, key=lambda p: p.kind != "text-page"), lambda p: p.standfirst),
         published=dated.published if dated else None,
         date_source=dated.date_source if dated else None,
+        updated=max((p.updated for p in parts if p.updated), default=None),
         authors=_union(parts, lambda p: p.authors),
         tags=_union(parts, lambda p: p.tags),
         summary=_first(parts, lambda p: p.summary),

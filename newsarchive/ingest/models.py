@@ -102,6 +102,7 @@ class Part:
     summary: str | None = None
     published: str | None = None
     date_source: str | None = None
+    updated: str | None = None
     authors: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     body: str = ""
@@ -140,6 +141,7 @@ class Article:
     standfirst: str | None = None
     published: str | None = None
     date_source: str | None = None
+    updated: str | None = None
     authors: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     summary: str | None = None

@@ -73,6 +73,28 @@ def cleaning_notes(body: Body, spam_removed: list[str] | None = None) -> dict[st
     return notes
 
 
+AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+BYLINE_PREFIX = re.compile(r"^(?:view all posts by|posted by|written by|words by|by)\s+", re.IGNORECASE)
+AUTHOR_NOISE = re.compile(r"\s+\d{1,2} \w+ \d{4}$|\s+(?:for|at) the .+$", re.IGNORECASE)
+
+
+def split_authors(names: list[str]) -> list[str]:
+    """'By Jane Doe and John Smith' -> ['Jane Doe', 'John Smith'], duplicates dropped.
+
+    A comma separates names only when every piece looks like a name (two or
+    more capitalised words), so 'Rob Picheta, CNN' stays one author.
+    """
+    out: list[str] = []
+    for raw in names:
+        text = AUTHOR_NOISE.sub("", BYLINE_PREFIX.sub("", raw.strip())).strip(" ,|-")
+        pieces = [p for p in AUTHOR_SPLIT.split(text) if p]
+        if len(pieces) > 1 and all(len(p.split()) >= 2 and p[0].isupper() for p in pieces):
+            out.extend(pieces)
+        elif text:
+            out.append(re.sub(r",\s*[A-Z]{2,}$", "", text))
+    return list(dict.fromkeys(out))
+
+
 def lead_image(body: Body, url: str | None = None) -> Image | None:
     """The first credited image of a page is its lead image."""
     if body.cleaned.credits:

@@ -17,7 +17,7 @@ from ..dates import date_from_url, iso_date, to_iso
 from ..errors import SourceError
 from ..models import Image, Part
 from ..spam import clean_titles
-from .common import SourceContext, build_body, cleaning_notes, parse_credit
+from .common import SourceContext, build_body, cleaning_notes, parse_credit, split_authors
 from .html_text import html_to_lines
 
 KIND = "feed"
@@ -81,6 +81,7 @@ def _part(
     summary_html = entry.get("summary", "")
     body = build_body(_lines(full or summary_html))
     published, date_source = _published(entry, ctx)
+    updated = iso_date(dict.get(entry, "updated"), ctx.timezone)
     link = entry.get("link")
     return ctx.part(
         KIND,
@@ -91,6 +92,7 @@ def _part(
         summary=_html_text(summary_html) or None,
         published=published,
         date_source=date_source,
+        updated=updated if updated != published else None,
         authors=_authors(entry),
         tags=[
             fix_line(t.get("term") or t.get("label") or "")
@@ -112,7 +114,7 @@ def _authors(entry: Any) -> list[str]:
     names = [fix_line(a.get("name", "")) for a in entry.get("authors", []) if a.get("name")]
     if not names and entry.get("author"):
         names = [fix_line(entry["author"])]
-    return [n for n in dict.fromkeys(names) if n]
+    return split_authors(names)
 
 
 def _image(entry: Any) -> Image | None:

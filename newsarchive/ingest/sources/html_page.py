@@ -21,7 +21,8 @@ from ..dates import date_from_url, iso_date
 from ..models import Image, Part
 from ..polls import extract_polls
 from ..spam import clean_titles
-from .common import SourceContext, build_body, cleaning_notes
+from .common import SourceContext, build_body, cleaning_notes, split_authors
+from .html_comments import parse_comments, reported_count
 
 KIND = "html-page"
 HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html|head|body)\b", re.I | re.S)
@@ -46,10 +47,12 @@ def parse(text: str, ctx: SourceContext) -> list[Part]:
     meta = _metadata(soup)
     lines, found = _extract(text)
     meta["title"] = _headline(soup, found.get("title") or meta["title"])
-    meta["authors"] = meta["authors"] or found.get("authors", [])
+    meta["authors"] = split_authors(meta["authors"] or found.get("authors", []))
     poll_lines = _poll_lines(soup)
     polls, _ = extract_polls(poll_lines) if poll_lines else ([], [])
     body = build_body(lines)
+    comments = parse_comments(soup, ctx.timezone)
+    comment_count = reported_count(soup)
     title = meta["title"]
     spam_removed: list[str] = []
     if title:
@@ -66,11 +69,14 @@ def parse(text: str, ctx: SourceContext) -> list[Part]:
             standfirst=meta["description"],
             published=published,
             date_source=date_source,
+            updated=meta["updated"] if meta["updated"] != published else None,
             authors=meta["authors"],
             tags=meta["tags"],
             body=body.text,
             image=Image(url=meta["image"]) if meta["image"] else None,
             polls=polls or body.polls,
+            comments=comments,
+            comment_count=comment_count if comment_count is not None else (len(comments) or None),
             site=meta["site"],
             language=meta["language"],
             cleaning=cleaning_notes(body, spam_removed),
@@ -89,7 +95,7 @@ def _extract(html: str) -> tuple[list[str], dict[str, Any]]:
         return [], {}
     text = doc.text or ""
     lines = [normalise_line(fix_line(line)) if line.strip() else "" for line in text.split("\n")]
-    authors = [clean_author(a) for a in (doc.author or "").split(";")]
+    authors = [fix_line(a) for a in (doc.author or "").split(";")]
     return lines, {"title": fix_line(doc.title) if doc.title else None, "authors": [a for a in authors if a]}
 
 
@@ -112,13 +118,6 @@ def _headline(soup: BeautifulSoup, fallback: str | None) -> str | None:
     target = _words(fallback)
     best = max(headings, key=lambda h: len(_words(h) & target) / max(len(_words(h) | target), 1))
     return best if _words(best) & target else fallback
-
-
-def clean_author(name: str) -> str:
-    """'By Jane Doe, CNN' -> 'Jane Doe, CNN'; 'View all posts by X' -> 'X'."""
-    name = fix_line(name)
-    name = re.sub(r"^(?:view all posts by|posted by|written by|by)\s+", "", name, flags=re.I)
-    return re.sub(r"\s+\d{1,2} \w+ \d{4}$", "", name).strip(" ,|-")
 
 
 def _poll_lines(soup: BeautifulSoup) -> list[str]:
@@ -188,7 +187,7 @@ def _metadata(soup: BeautifulSoup) -> dict[str, Any]:
         title = TITLE_SUFFIX.sub("", fix_line(soup.title.get_text(" ")))
     published, date_source = _published(soup, ld)
     authors = _names(ld.get("author")) or _names(_meta(soup, "author", "dc.creator", "DC.creator"))
-    authors = [clean_author(a) for a in authors]
+    authors = [fix_line(a) for a in authors]
     if not authors and (byline := soup.select_one(".byline, .author, [rel=author]")):
         name = fix_line(byline.get_text(" "))
         authors = [BYLINE.sub(r"\1", name)] if 0 < len(name.split()) <= 6 else []
@@ -203,6 +202,7 @@ def _metadata(soup: BeautifulSoup) -> dict[str, Any]:
         "title": title,
         "published": published,
         "date_source": date_source,
+        "updated": iso_date(_meta(soup, "article:modified_time") or ld.get("dateModified")),
         "authors": list(dict.fromkeys(a for a in authors if a)),
         "tags": list(dict.fromkeys(tags)),
         "description": _meta(soup, "og:description", "description"),

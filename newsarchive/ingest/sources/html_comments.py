@@ -1,0 +1,126 @@
+"""Threaded comments from WordPress comment markup.
+
+WordPress themes print comments as ``ol.commentlist`` (or ``ol.comment-list``)
+of ``li.comment`` items, replies nested in ``ol.children`` / ``ul.children``,
+the author in ``.fn`` / ``cite``, the time in ``<time datetime>`` or the text
+of the ``comment-meta`` link, and the words in ``.comment-content``.  The
+thread is walked without recursion so a hostile page cannot exhaust the stack.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bs4 import BeautifulSoup, Tag
+
+from ..clean import fix_line
+from ..comments import SECTION, WORD_NUMBERS
+from ..dates import iso_date
+from ..identity import short_hash
+from ..models import Comment
+
+LISTS = "ol.commentlist, ol.comment-list, ul.commentlist, ul.comment-list, div.commentlist"
+AUTHOR = ".comment-author .fn, cite.fn, b.fn, .fn, cite.comment-author, .comment-author"
+CONTENT = ".comment-content, .contenttext, .comment-text, .comment-body-content"
+META_LINK = ".comment-metadata a, .commentmetadata a, .comment-meta a, .comment-date"
+NOT_TEXT = (
+    ".reply, .comment-likes, .comment-actions, .comment-meta, .comment-metadata, .commentmetadata, "
+    ".comment-author, .says, ol.children, ul.children, .comment-awaiting-moderation"
+)
+
+
+def _is_comment(tag: Any) -> bool:
+    if not isinstance(tag, Tag) or tag.name not in ("li", "div", "article"):
+        return False
+    classes = tag.get("class") or []
+    return "comment" in classes or "pingback" in classes or str(tag.get("id", "")).startswith("comment-")
+
+
+def _children(node: Tag) -> list[Tag]:
+    """Comment items directly under ``node``, looking through wrapper lists."""
+    found: list[Tag] = []
+    for child in node.children:
+        if _is_comment(child):
+            if child.name == "li" or child.parent is node:
+                found.append(child)
+        elif isinstance(child, Tag) and child.name in ("ol", "ul", "div") and "children" in (child.get("class") or []):
+            found.extend(_children(child))
+    return found
+
+
+def _owner(tag: Tag) -> Tag | None:
+    """The comment an element belongs to: its nearest comment ancestor."""
+    for parent in tag.parents:
+        if _is_comment(parent):
+            return parent
+    return None
+
+
+def _own(item: Tag, selector: str) -> Tag | None:
+    """The first match of ``selector`` in ``item`` itself, not in its replies."""
+    return next((tag for tag in item.select(selector) if _owner(tag) is item), None)
+
+
+def _text(item: Tag) -> str:
+    content = _own(item, CONTENT)
+    if content is not None:
+        paragraphs = [p for p in content.find_all("p") if "comment-likes" not in (p.get("class") or [])]
+    else:
+        skip = set(map(id, item.select(NOT_TEXT)))
+        paragraphs = [p for p in item.find_all("p") if _owner(p) is item and not any(id(a) in skip for a in p.parents)]
+    texts = [fix_line(p.get_text(" ")) for p in paragraphs]
+    if not texts and content is not None:
+        texts = [fix_line(content.get_text(" "))]
+    return "\n\n".join(t for t in texts if t)
+
+
+def _published(item: Tag, tz: str) -> str | None:
+    time_tag = _own(item, "time[datetime]")
+    if time_tag is not None and (value := iso_date(str(time_tag["datetime"]), tz)):
+        return value
+    link = _own(item, META_LINK)
+    return iso_date(fix_line(link.get_text(" ")), tz) if link is not None else None
+
+
+def _author(item: Tag) -> str | None:
+    tag = _own(item, AUTHOR)
+    if tag is None:
+        return None
+    name = re.sub(r"\s+says:?$", "", fix_line(tag.get_text(" ")), flags=re.I)
+    return name or None
+
+
+def parse_comments(soup: BeautifulSoup, tz: str) -> list[Comment]:
+    """The comments of the first comment list on the page, in thread order."""
+    container = soup.select_one(LISTS)
+    if container is None:
+        return []
+    out: list[Comment] = []
+    stack: list[tuple[Tag, Comment | None]] = [(c, None) for c in reversed(_children(container))]
+    while stack:
+        item, parent = stack.pop()
+        author, published, text = _author(item), _published(item, tz), _text(item)
+        comment = Comment(
+            id="c" + short_hash(f"{author}|{published}|{text[:200]}", 12),
+            author=author,
+            published=published,
+            text=text,
+            parent=parent.id if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+        )
+        out.append(comment)
+        stack.extend((child, comment) for child in reversed(_children(item)))
+    return out
+
+
+def reported_count(soup: BeautifulSoup) -> int | None:
+    """The count a "12 Responses to ..." or "3 comments" heading states."""
+    for heading in soup.select("#comments h2, #comments h3, .comments-title, h2.comments, h3#comments"):
+        match = SECTION.match(fix_line(heading.get_text(" "))) or re.match(
+            r"^(?P<n>\d+|no|one)\s+comments?\b", fix_line(heading.get_text(" ")), re.I
+        )
+        if match:
+            n = match["n"].lower()
+            return int(n) if n.isdigit() else WORD_NUMBERS[n]
+    return None
