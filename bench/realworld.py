@@ -48,7 +48,7 @@ def norm(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
 
 
-def article_figures(root: Path) -> None:
+def article_figures(root: Path, quiet: bool = False) -> dict[str, float]:
     expected = json.loads((root / "expected_evaldata_subset.json").read_text())
     counts: Counter[str] = Counter()
     for spec in expected.values():
@@ -78,19 +78,30 @@ def article_figures(root: Path) -> None:
         for snippet in spec.get("without", []):
             counts["without_n"] += 1
             counts["without_ok"] += norm(snippet) not in body
+        comments = norm(" ".join(c.text for c in part.comments))
+        for snippet in spec.get("comments", []):
+            counts["comments_n"] += 1
+            counts["comments_ok"] += norm(snippet) in comments
 
     def share(key: str) -> str:
         n = counts[f"{key}_n"]
         return f"{counts[f'{key}_ok']}/{n} ({100 * counts[f'{key}_ok'] / n:.0f}%)" if n else "-"
 
-    print(f"article pages: {counts['pages']} parsed, {counts['skipped']} skipped, {counts['missing']} missing")
-    for key in ("title", "date", "author", "with", "without"):
-        print(f"  {key:<8} {share(key)}")
     tp, fn = counts["with_ok"], counts["with_n"] - counts["with_ok"]
     fp = counts["without_n"] - counts["without_ok"]
     precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
     f1 = 2 * precision * recall / max(precision + recall, 1e-9)
-    print(f"  body snippets: precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}")
+    figures = {
+        key: counts[f"{key}_ok"] / max(counts[f"{key}_n"], 1)
+        for key in ("title", "date", "author", "with", "without", "comments")
+    }
+    figures.update(pages=counts["pages"], precision=precision, recall=recall, f1=f1)
+    if not quiet:
+        print(f"article pages: {counts['pages']} parsed, {counts['skipped']} skipped, {counts['missing']} missing")
+        for key in ("title", "date", "author", "with", "without", "comments"):
+            print(f"  {key:<8} {share(key)}")
+        print(f"  body snippets: precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}")
+    return figures
 
 
 def main() -> None:

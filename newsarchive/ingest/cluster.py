@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from .entities import extract as extract_entities
 from .identity import band_keys, canonical_url, fingerprint, shingles, short_hash, similarity
 from .merge import merge_parts
 from .models import Article, Part
@@ -108,6 +109,7 @@ def apply_part(store: ArchiveStore, part: Part) -> Outcome:
         matches.add(state[1])  # the article this part used to belong to
     stored = [p for k, p in store.parts_of(sorted(matches)) if k != key]
     article = merge_parts([*stored, part])
+    article.entities = extract_entities(article)
     old_digest = store.article_digest(article.id)
     removed = tuple(sorted(m for m in matches if m != article.id))
     for aid in removed:

@@ -31,7 +31,21 @@ from .snippets import MARK_END, MARK_START, make_snippet
 
 SORTS = ("relevance", "newest", "oldest")
 SNIPPETS = 3
-QUERY_FIELDS = ("title", "standfirst", "body", "comments", "author", "tag", "site", "has", "url", "id")
+QUERY_FIELDS = (
+    "title",
+    "standfirst",
+    "body",
+    "comments",
+    "author",
+    "tag",
+    "site",
+    "has",
+    "url",
+    "id",
+    "person",
+    "org",
+    "council",
+)
 PLAIN_WORDS = re.compile(r"[\w\s'’.,&-]+")
 OPERATORS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})

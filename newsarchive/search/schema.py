@@ -33,6 +33,11 @@ def text_analyzer():  # type: ignore[no-untyped-def]
     )
 
 
+def name_analyzer():  # type: ignore[no-untyped-def]
+    """Names match whole words, unstemmed: person:"Trowler", council:"East Sussex"."""
+    return RegexTokenizer(r"\w+(?:[’'.-]\w+)*") | LowercaseFilter() | CharsetFilter(accent_map)
+
+
 def build_schema() -> Schema:
     analyzer = text_analyzer()
     return Schema(
@@ -42,7 +47,10 @@ def build_schema() -> Schema:
         standfirst=TEXT(analyzer=analyzer, phrase=True, field_boost=FIELD_BOOSTS["standfirst"]),
         body=TEXT(analyzer=analyzer, phrase=True),
         comments=TEXT(analyzer=analyzer, phrase=True),
-        author=KEYWORD(lowercase=True, commas=True, scorable=True),
+        author=TEXT(analyzer=name_analyzer(), phrase=True),
+        person=TEXT(analyzer=name_analyzer(), phrase=True),
+        org=TEXT(analyzer=name_analyzer(), phrase=True),
+        council=TEXT(analyzer=name_analyzer(), phrase=True),
         tag=KEYWORD(lowercase=True, commas=True, scorable=True),
         site=KEYWORD(lowercase=True, commas=True),
         published=DATETIME(stored=True, sortable=True),
@@ -51,6 +59,16 @@ def build_schema() -> Schema:
         poll=BOOLEAN(),
         display=STORED(),
     )
+
+
+def _entity_names(article: Article, kind: str, extra: str | None = None) -> list[str]:
+    """Canonical names, plus acronyms or printed forms, so either finds the entity."""
+    names = []
+    for entity in article.entities.get(kind, []):
+        names.append(entity["name"])
+        value = entity.get(extra) if extra else None
+        names += value if isinstance(value, list) else [value] if value else []
+    return names
 
 
 def to_document(article: Article) -> dict[str, Any]:
@@ -68,7 +86,10 @@ def to_document(article: Article) -> dict[str, Any]:
         "standfirst": " ".join(filter(None, [article.standfirst, article.summary])),
         "body": article.body,
         "comments": "\n".join(c.text for c in article.comments),
-        "author": ",".join(a.replace(",", " ") for a in article.authors),
+        "author": "\n".join(article.authors),
+        "person": "\n".join(_entity_names(article, "people")),
+        "org": "\n".join(_entity_names(article, "organisations", "acronym")),
+        "council": "\n".join(_entity_names(article, "councils", "forms")),
         "tag": ",".join(t.replace(",", " ") for t in article.tags),
         "has": ",".join(has),
         "poll": bool(article.polls),

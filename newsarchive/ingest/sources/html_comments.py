@@ -21,7 +21,8 @@ from ..identity import short_hash
 from ..models import Comment
 
 LISTS = "ol.commentlist, ol.comment-list, ul.commentlist, ul.comment-list, div.commentlist"
-AUTHOR = ".comment-author .fn, cite.fn, b.fn, .fn, cite.comment-author, .comment-author"
+FALLBACK_LISTS = "#comments ol, #comments ul, .comments-area ol, .comments ol"
+AUTHOR = ".comment-author .fn, cite.fn, b.fn, .fn, cite.comment-author, .comment-author, .author"
 CONTENT = ".comment-content, .contenttext, .comment-text, .comment-body-content"
 META_LINK = ".comment-metadata a, .commentmetadata a, .comment-meta a, .comment-date"
 NOT_TEXT = (
@@ -37,29 +38,32 @@ def _is_comment(tag: Any) -> bool:
     return "comment" in classes or "pingback" in classes or str(tag.get("id", "")).startswith("comment-")
 
 
-def _children(node: Tag) -> list[Tag]:
-    """Comment items directly under ``node``, looking through wrapper lists."""
+def _children(node: Tag, top: bool = False) -> list[Tag]:
+    """Comment items under ``node``: its ``li`` comments, those in reply lists, and
+    (in a ``div`` list) comment blocks; an ``<article id=comment-N>`` inside an
+    ``li`` is that comment's body, not a reply."""
     found: list[Tag] = []
     for child in node.children:
-        if _is_comment(child):
-            if child.name == "li" or child.parent is node:
-                found.append(child)
-        elif isinstance(child, Tag) and child.name in ("ol", "ul", "div") and "children" in (child.get("class") or []):
-            found.extend(_children(child))
+        if not isinstance(child, Tag):
+            continue
+        if _is_comment(child) and (child.name == "li" or (top and node.name == "div")):
+            found.append(child)
+        elif child.name in ("ol", "ul", "div") and "children" in (child.get("class") or []):
+            found.extend(_children(child, top=True))
     return found
 
 
-def _owner(tag: Tag) -> Tag | None:
-    """The comment an element belongs to: its nearest comment ancestor."""
+def _owner(tag: Tag, item: Tag) -> Tag | None:
+    """The comment an element belongs to: its nearest ancestor of ``item``'s kind."""
     for parent in tag.parents:
-        if _is_comment(parent):
+        if _is_comment(parent) and (parent.name == item.name or parent is item):
             return parent
     return None
 
 
 def _own(item: Tag, selector: str) -> Tag | None:
     """The first match of ``selector`` in ``item`` itself, not in its replies."""
-    return next((tag for tag in item.select(selector) if _owner(tag) is item), None)
+    return next((tag for tag in item.select(selector) if _owner(tag, item) is item), None)
 
 
 def _text(item: Tag) -> str:
@@ -68,7 +72,9 @@ def _text(item: Tag) -> str:
         paragraphs = [p for p in content.find_all("p") if "comment-likes" not in (p.get("class") or [])]
     else:
         skip = set(map(id, item.select(NOT_TEXT)))
-        paragraphs = [p for p in item.find_all("p") if _owner(p) is item and not any(id(a) in skip for a in p.parents)]
+        paragraphs = [
+            p for p in item.find_all("p") if _owner(p, item) is item and not any(id(a) in skip for a in p.parents)
+        ]
     texts = [fix_line(p.get_text(" ")) for p in paragraphs]
     if not texts and content is not None:
         texts = [fix_line(content.get_text(" "))]
@@ -93,11 +99,11 @@ def _author(item: Tag) -> str | None:
 
 def parse_comments(soup: BeautifulSoup, tz: str) -> list[Comment]:
     """The comments of the first comment list on the page, in thread order."""
-    container = soup.select_one(LISTS)
+    container = soup.select_one(LISTS) or next((c for c in soup.select(FALLBACK_LISTS) if _children(c, top=True)), None)
     if container is None:
         return []
     out: list[Comment] = []
-    stack: list[tuple[Tag, Comment | None]] = [(c, None) for c in reversed(_children(container))]
+    stack: list[tuple[Tag, Comment | None]] = [(c, None) for c in reversed(_children(container, top=True))]
     while stack:
         item, parent = stack.pop()
         author, published, text = _author(item), _published(item, tz), _text(item)

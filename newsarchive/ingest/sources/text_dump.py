@@ -15,11 +15,12 @@ from ..comments import find_section, parse_comments
 from ..dates import parse_datetime, to_iso
 from ..models import Image, Part
 from ..spam import clean_titles
-from .common import SourceContext, build_body, clean_credit, cleaning_notes
+from .common import SourceContext, build_body, clean_credit, cleaning_notes, split_authors
 
 KIND = "text-page"
 SKIP_LINK = re.compile(r"^skip to\b", re.IGNORECASE)
 HEADER_SPAN = 5  # a lead image's credit appears within the first few lines
+BYLINE = re.compile(r"^(?i:by|words by|written by)\s+[A-Z][\w'’.-]+(?:[ ,&]+(?:and )?[A-Z][\w'’.-]+){0,11}$")
 
 
 def parse(text: str, ctx: SourceContext) -> list[Part]:
@@ -32,11 +33,15 @@ def parse(text: str, ctx: SourceContext) -> list[Part]:
         raw_lines = raw_lines[:start]
     lines = _drop_chrome([normalise_line(line) for line in raw_lines])
     title, standfirst, image, lines = _header(lines)
+    authors, lines = _byline(lines)
     published, lines = _dateline(lines, ctx)
     body = build_body(lines)
     spam_removed: list[str] = []
     if title:
         ((title, spam_removed),) = clean_titles([title], ctx.spam_filter(None), body.text)
+    notes = cleaning_notes(body, spam_removed)
+    if published or comments:
+        notes["timezone_assumed"] = [ctx.timezone]  # the text gives times without a zone
     return [
         ctx.part(
             KIND,
@@ -44,12 +49,13 @@ def parse(text: str, ctx: SourceContext) -> list[Part]:
             standfirst=standfirst,
             published=published,
             date_source="dateline" if published else None,
+            authors=authors,
             body=body.text,
             image=image,
             comment_count=comment_count,
             comments=comments,
             polls=body.polls,
-            cleaning=cleaning_notes(body, spam_removed),
+            cleaning=notes,
         )
     ]
 
@@ -91,6 +97,14 @@ def _header(lines: list[str]) -> tuple[str | None, str | None, Image | None, lis
     else:
         rest = lines
     return title, standfirst, image, rest
+
+
+def _byline(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A "By Jane Doe and John Smith" line near the top names the authors."""
+    for i in _nonblank(lines)[:4]:
+        if BYLINE.match(lines[i]):
+            return split_authors([lines[i]]), lines[:i] + lines[i + 1 :]
+    return [], lines
 
 
 def _dateline(lines: list[str], ctx: SourceContext) -> tuple[str | None, list[str]]:

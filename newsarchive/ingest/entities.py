@@ -1,0 +1,368 @@
+"""People, organisations, councils, acronyms and money named in an article.
+
+No statistical model: the machine has no internet to fetch one, and news
+text signals its entities plainly enough for rules:
+
+* **councils** and known **organisations** come from the gazetteers;
+* an article's own **acronym** definitions ("early career framework (ECF)",
+  "Department for Education (DfE)") are checked letter by letter against the
+  words before the bracket; a capitalised expansion is an organisation,
+  joined to its acronym;
+* other organisations by their form: capitalised names headed by
+  "Association", "Department", "Agency", "Trust", "Network" and the like;
+* **people** by the way news introduces them: a role next to a name
+  ("chief social worker Isabelle Trowler", "Colum Conway, chief executive")
+  or a reporting verb ("said Jim Magee"); a surname alone later counts as a
+  mention of the same person;
+* **money** as printed: "£50,000", "£2.6bn".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from .gazetteer import find_councils, find_organisations, organisations
+from .models import Article
+
+NAME_TOKEN = r"(?:[A-Z][a-z]?['’])?[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z][a-zà-öø-ÿ]+)?"
+NAME = rf"{NAME_TOKEN}(?: (?:[A-Z]\. )?{NAME_TOKEN}){{1,2}}"
+ROLE_NOUNS = (
+    r"chief executive|chief social worker|chief inspector|chief officer|chief|director|minister|secretary|"
+    r"president|chair|chairman|chairwoman|chairperson|manager|head|lead|officer|spokes(?:person|man|woman)|"
+    r"professor|lecturer|researcher|commissioner|ombudsman|inspector|advis[eo]r|founder|leader|councillor|"
+    r"MP|social worker|practitioner|editor|reporter|judge|co-?ordinator|consultant|partner|principal|"
+    r"deputy|assistant|executive|adviser|campaigner|author|academic|coroner|CEO"
+)
+ROLE_AFTER = re.compile(
+    rf"(?P<name>{NAME}), (?:the |a |an |its |their )?(?P<role>(?:[a-z][\w’'-]* ){{0,4}}(?:{ROLE_NOUNS})\b"
+    r"(?: (?:of|for|at|to|in|and|on|the|[A-Za-z][\w’'-]*)){0,9}?)(?=[,;.:)]| said| says| told| added)"
+)
+# A role phrase in front of a name: up to four modifiers, a role noun, maybe "for/of ...".
+ROLE_PHRASE = (
+    rf"(?<![\w’'-])(?P<role>(?:(?:[A-Z]{{2,}}|[a-z][\w’'-]*) ){{0,4}}?(?:{ROLE_NOUNS})"
+    rf"(?: (?:for|of) [a-z][\w’' -]{{0,60}}?)?)"
+)
+ROLE_BEFORE = re.compile(rf"{ROLE_PHRASE} (?P<name>{NAME})\b")
+ROLE_COMMA_NAME = re.compile(rf"{ROLE_PHRASE}, (?P<name>{NAME})(?=,| who\b| said\b)")
+NAME_WHO = re.compile(rf"(?P<name>{NAME}), who (?:is|was|heads|leads|chairs|runs|works|led)\b")
+SAID = re.compile(
+    rf"(?:(?P<name1>{NAME}),? (?:said|says|told|added|explained|stressed|warned|argued|believes|replied)\b)"
+    rf"|(?:(?:said|says|told|added|according to|led by|chaired by) (?P<name2>{NAME})\b)"
+)
+ROLE_LEAD_STOP = {
+    "said",
+    "says",
+    "told",
+    "by",
+    "the",
+    "a",
+    "an",
+    "and",
+    "with",
+    "from",
+    "to",
+    "of",
+    "at",
+    "in",
+    "as",
+    "including",
+    "for",
+    "that",
+    "while",
+    "when",
+    "but",
+    "its",
+    "their",
+    "his",
+    "her",
+    "added",
+    "on",
+    "through",
+    "our",
+    "your",
+    "my",
+    "whose",
+    "which",
+    "who",
+    "after",
+    "before",
+    "about",
+    "over",
+    "under",
+    "into",
+    "via",
+    "is",
+    "was",
+    "were",
+    "are",
+}
+NOT_NAME_WORDS = {
+    "The",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "Social",
+    "Work",
+    "Care",
+    "England",
+    "Wales",
+    "Scotland",
+    "Department",
+    "Council",
+    "Children",
+    "Children’s",
+    "Children's",
+    "Week",
+    "Education",
+    "Government",
+    "National",
+    "Local",
+    "Independent",
+    "Review",
+    "Framework",
+    "Stable",
+    "Homes",
+    "Built",
+    "Love",
+    "Labour",
+    "Conservative",
+    "Party",
+    "Trust",
+    "Service",
+    "Services",
+    "Association",
+    "Cymru",
+    "Agency",
+    "County",
+    "City",
+    "Borough",
+    "Health",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "Community",
+    "Jobs",
+    "Family",
+    "Families",
+    "Practice",
+    "Group",
+    "Network",
+    "Panel",
+    "Outcome",
+    "Enabler",
+    "Stock",
+    "Adobe",
+    "Photo",
+    "Credit",
+    "Image",
+    "Treasury",
+    "Ofsted",
+    "Cafcass",
+    "Frontline",
+    "Office",
+    "Ministry",
+    "State",
+    "Nation",
+    "Dear",
+    "Yours",
+    "Sir",
+    "Madam",
+    "Chief",
+    "Executive",
+    "Director",
+    "Minister",
+    "President",
+    "Professor",
+}
+ORG_HEADS = (
+    r"Association|Department|Agency|Commission|Network|Panel|Service|Services|Society|Foundation|Institute|"
+    r"University|Trust|Party|Union|Board|Authority|Office|Ministry|Federation|Alliance|Charity|Partnership|"
+    r"Court|Tribunal|Inspectorate|College|Academy|Review|Committee|Forum|Associates|Group|Centre|Council"
+)
+CAPITALISED = re.compile(
+    r"(?<![\w’'])(?:[A-Z][\w’'&.-]*)(?: (?:of|for|and|the|in|on|&|[A-Z][\w’'&.-]*))* (?:[A-Z][\w’'&.-]*)"
+)
+DEFINITION = re.compile(r"(?P<before>[^()\n]{2,160}?)\s*\((?P<acronym>[A-Z][A-Za-z]{0,2}[A-Z][A-Za-z]{0,6})\)")
+SMALL_WORDS = {"of", "for", "and", "the", "in", "on", "to", "a", "an", "&", "at", "by"}
+MONEY = re.compile(
+    r"(?P<currency>[£$€])\s?(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(?P<scale>bn|billion|m|million|k)?\b"
+)
+SCALES = {"bn": 1e9, "billion": 1e9, "m": 1e6, "million": 1e6, "k": 1e3}
+CURRENCIES = {"£": "GBP", "$": "USD", "€": "EUR"}
+
+
+def _sorted(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(items, key=lambda e: (-e.get("mentions", 0), e["name"]))
+
+
+def _initials(words: list[str]) -> str:
+    return "".join(w[0].upper() for w in words)
+
+
+def acronym_definitions(text: str) -> list[tuple[str, str]]:
+    """(acronym, expansion) pairs the text defines, checked letter by letter."""
+    found: dict[str, str] = {}
+    for match in DEFINITION.finditer(text):
+        acronym = match["acronym"]
+        letters = [c for c in acronym.rstrip("s") if c.isupper()]
+        words = re.findall(r"[\w’']+", match["before"].replace("-", " "))
+        content = [i for i, w in enumerate(words) if w.lower() not in SMALL_WORDS]
+        if len(content) < len(letters) or len(letters) < 2:
+            continue
+        start = content[-len(letters)]
+        if _initials([words[i] for i in content[-len(letters) :]]) != "".join(letters):
+            continue
+        # the expansion as printed, hyphens kept, a possessive dropped
+        printed = re.search(r"[\s-]+".join(re.escape(w) for w in words[start:]), match["before"])
+        expansion = printed[0] if printed else " ".join(words[start:])
+        found.setdefault(acronym, re.sub(r"[’']s$", "", expansion))
+    return list(found.items())
+
+
+def _is_capitalised(expansion: str) -> bool:
+    words = [w for w in expansion.split() if w.lower() not in SMALL_WORDS]
+    return bool(words) and all(w[0].isupper() for w in words)
+
+
+def _organisations(text: str, taken: list[tuple[int, int]], definitions: list[tuple[str, str]]) -> list[dict]:
+    counts: Counter[str] = Counter()
+    acronyms: dict[str, str | None] = {}
+    for org, _, start, end in find_organisations(text):
+        counts[org.name] += 1
+        acronyms[org.name] = org.acronym
+        taken.append((start, end))
+    known = organisations()
+    for acronym, expansion in definitions:
+        if not _is_capitalised(expansion) or re.search(r"\bcouncil\b", expansion, re.I):
+            continue
+        org = known.get(expansion) or known.get(acronym)
+        name = org.name if org else expansion
+        acronyms[name] = acronyms.get(name) or acronym
+        counts[name] += len(re.findall(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text)) + (0 if org else 1)
+    for match in CAPITALISED.finditer(text):
+        phrase = re.sub(r"[’']s$", "", re.sub(r"^(?:The|A|An|In|At|By|For) ", "", match[0]))
+        if not re.search(rf"\b(?:{ORG_HEADS})\b", phrase) or len(phrase.split()) < 2:
+            continue
+        if any(match.start() < e and s < match.end() for s, e in taken):
+            continue
+        if phrase.split()[-1] in ("of", "for", "and") or phrase in counts:
+            counts[phrase] += phrase in counts
+            continue
+        counts[phrase] += 1
+        acronyms.setdefault(phrase, None)
+    return _sorted([{"name": n, "acronym": acronyms.get(n), "mentions": c} for n, c in counts.items()])
+
+
+def _councils(text: str, taken: list[tuple[int, int]]) -> list[dict]:
+    by_code: dict[str, dict[str, Any]] = {}
+    for council, form, start, end in find_councils(text):
+        taken.append((start, end))
+        entry = by_code.setdefault(
+            council.code, {"name": council.name, "code": council.code, "type": council.type, "forms": [], "mentions": 0}
+        )
+        entry["mentions"] += 1
+        if form not in entry["forms"]:
+            entry["forms"].append(form)
+    return _sorted(list(by_code.values()))
+
+
+def _plausible_name(name: str, taken: list[tuple[int, int]], start: int) -> bool:
+    tokens = name.split()
+    if any(t in NOT_NAME_WORDS or t.isupper() for t in tokens) or re.fullmatch(ORG_HEADS, tokens[-1]):
+        return False
+    return not any(s <= start < e for s, e in taken)
+
+
+ROLE_NOUN_START = re.compile(rf"^(?:{ROLE_NOUNS})\b")
+MAX_MODIFIERS = 2  # "shadow children's minister", "ex-Frontline chief executive"
+
+
+def _role(raw: str) -> str:
+    """The role phrase from its role noun, with at most two modifiers before it."""
+    words = raw.split()
+    first = next((i for i in range(len(words)) if ROLE_NOUN_START.match(" ".join(words[i:]))), 0)
+    start = first
+    while (
+        start > 0
+        and first - start < MAX_MODIFIERS
+        and words[start - 1].lower() not in ROLE_LEAD_STOP
+        and not words[start - 1].lower().endswith("ed")
+    ):
+        start -= 1
+    return " ".join(words[start:]).strip(" ,")
+
+
+def _people(text: str, taken: list[tuple[int, int]]) -> list[dict]:
+    people: dict[str, dict[str, Any]] = {}
+
+    def add(name: str, start: int, role: str | None = None) -> None:
+        if not _plausible_name(name, taken, start):
+            return
+        entry = people.setdefault(name, {"name": name, "role": None, "mentions": 0})
+        if role and not entry["role"]:
+            entry["role"] = role
+
+    for match in ROLE_AFTER.finditer(text):
+        add(match["name"], match.start("name"), _role(match["role"]))
+    for match in ROLE_BEFORE.finditer(text):
+        add(match["name"], match.start("name"), _role(match["role"]))
+    for match in ROLE_COMMA_NAME.finditer(text):
+        add(match["name"], match.start("name"), _role(match["role"]))
+    for match in NAME_WHO.finditer(text):
+        add(match["name"], match.start("name"))
+    for match in SAID.finditer(text):
+        key = "name1" if match["name1"] else "name2"
+        add(match[key], match.start(key))
+    for name, entry in people.items():
+        surname = name.split()[-1]
+        full = len(re.findall(rf"(?<![\w’']){re.escape(name)}(?![\w’'])", text))
+        alone = len(re.findall(rf"(?<![\w’'-]){re.escape(surname)}(?![\w’'-])", text))
+        entry["mentions"] = max(full, 1) + max(alone - full, 0)
+    return _sorted(list(people.values()))
+
+
+def _money(text: str) -> list[dict]:
+    out: dict[str, dict[str, Any]] = {}
+    for match in MONEY.finditer(text):
+        amount = float(match["number"].replace(",", "")) * SCALES.get((match["scale"] or "").lower(), 1)
+        name = match[0].strip()
+        entry = out.setdefault(
+            name, {"name": name, "amount": amount, "currency": CURRENCIES[match["currency"]], "mentions": 0}
+        )
+        entry["mentions"] += 1
+    return _sorted(list(out.values()))
+
+
+def extract(article: Article) -> dict[str, list[dict[str, Any]]]:
+    """The entities of ``article``'s title, standfirst and body (comments are readers')."""
+    text = "\n\n".join(t for t in (article.title, article.standfirst, article.body) if t)
+    taken: list[tuple[int, int]] = []
+    definitions = acronym_definitions(text)
+    councils = _councils(text, taken)
+    orgs = _organisations(text, taken, definitions)
+    return {
+        "people": _people(text, taken),
+        "organisations": orgs,
+        "councils": councils,
+        "acronyms": [{"name": a, "expansion": e} for a, e in sorted(definitions)],
+        "money": _money(text),
+    }
