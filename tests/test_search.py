@@ -81,6 +81,34 @@ def test_curly_and_straight_apostrophes_match(corpus_run: Runner) -> None:
             "comments:gaslighted",
             {"DfE backs early career framework but rejects national pay scales for children’s social workers"},
         ),
+        (
+            'council:"East Sussex"',
+            {
+                "DfE to give update on early career support for children’s social workers",
+                "Employers chosen to design and test social work early career framework",
+                "Councils urged to test social work early career framework",
+            },
+        ),
+        ("council:gwynedd", {"Supporting early career social workers: lessons from Wales"}),
+        (
+            'person:"Isabelle Trowler"',
+            {
+                "DfE proposes two-year support scheme for children’s social workers to replace ASYE",
+                "‘Massive’ cut in care population is key success measure for DfE reforms, says chief social worker",
+                "DfE backs early career framework but rejects national pay scales for children’s social workers",
+            },
+        ),
+        (
+            "org:ADCS",
+            {
+                "DfE proposes two-year support scheme for children’s social workers to replace ASYE",
+                "Specialist child protection social workers to be piloted in DfE care review response",
+            },
+        ),
+        (
+            'org:"Association of Directors of Children’s Services" -org:BASW',
+            {"DfE proposes two-year support scheme for children’s social workers to replace ASYE"},
+        ),
         ("Bridgend", set()),  # only in the job adverts, which are not body text
         ("极速赛车", set()),  # the spam prefix is gone from the index too
     ],

@@ -20,7 +20,6 @@ text signals its entities plainly enough for rules:
 from __future__ import annotations
 
 import re
-from collections import Counter
 from typing import Any
 
 from .gazetteer import find_councils, find_organisations, organisations
@@ -244,10 +243,11 @@ def _is_capitalised(expansion: str) -> bool:
 
 
 def _organisations(text: str, taken: list[tuple[int, int]], definitions: list[tuple[str, str]]) -> list[dict]:
-    counts: Counter[str] = Counter()
+    """Known bodies, bodies the text defines with an acronym, and bodies named by their form."""
+    forms: dict[str, set[str]] = {}  # canonical name -> the strings that mention it
     acronyms: dict[str, str | None] = {}
     for org, _, start, end in find_organisations(text):
-        counts[org.name] += 1
+        forms.setdefault(org.name, {org.name, *org.aliases}).update([org.acronym] if org.acronym else [])
         acronyms[org.name] = org.acronym
         taken.append((start, end))
     known = organisations()
@@ -256,20 +256,32 @@ def _organisations(text: str, taken: list[tuple[int, int]], definitions: list[tu
             continue
         org = known.get(expansion) or known.get(acronym)
         name = org.name if org else expansion
+        forms.setdefault(name, {name}).update([acronym, expansion])
         acronyms[name] = acronyms.get(name) or acronym
-        counts[name] += len(re.findall(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text)) + (0 if org else 1)
     for match in CAPITALISED.finditer(text):
         phrase = re.sub(r"[’']s$", "", re.sub(r"^(?:The|A|An|In|At|By|For) ", "", match[0]))
         if not re.search(rf"\b(?:{ORG_HEADS})\b", phrase) or len(phrase.split()) < 2:
             continue
-        if any(match.start() < e and s < match.end() for s, e in taken):
+        if any(match.start() < e and s < match.end() for s, e in taken) or phrase.split()[-1] in SMALL_WORDS:
             continue
-        if phrase.split()[-1] in ("of", "for", "and") or phrase in counts:
-            counts[phrase] += phrase in counts
-            continue
-        counts[phrase] += 1
-        acronyms.setdefault(phrase, None)
-    return _sorted([{"name": n, "acronym": acronyms.get(n), "mentions": c} for n, c in counts.items()])
+        if not any(phrase in f for f in forms.values()):
+            forms.setdefault(phrase, {phrase})
+            acronyms.setdefault(phrase, None)
+    return _sorted(
+        [
+            {"name": n, "acronym": acronyms.get(n), "mentions": _mentions(text, f, acronyms.get(n))}
+            for n, f in forms.items()
+        ]
+    )
+
+
+def _mentions(text: str, forms: set[str], acronym: str | None) -> int:
+    """Occurrences of any form, a definition "Name (ACR)" counting once."""
+    alternation = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    count = len(re.findall(rf"(?<!\w)(?:{alternation})(?!\w)", text))
+    if acronym:
+        count -= len(re.findall(rf"(?<!\w)(?:{alternation})\s*\({re.escape(acronym)}\)", text))
+    return max(count, 1)
 
 
 def _councils(text: str, taken: list[tuple[int, int]]) -> list[dict]:

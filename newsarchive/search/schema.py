@@ -35,7 +35,8 @@ def text_analyzer():  # type: ignore[no-untyped-def]
 
 def name_analyzer():  # type: ignore[no-untyped-def]
     """Names match whole words, unstemmed: person:"Trowler", council:"East Sussex"."""
-    return RegexTokenizer(r"\w+(?:[’'.-]\w+)*") | LowercaseFilter() | CharsetFilter(accent_map)
+    # Apostrophes split words, as in text fields, so ’ and ' match alike.
+    return RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map)
 
 
 def build_schema() -> Schema:
