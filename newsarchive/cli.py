@@ -23,7 +23,7 @@ from .ingest.errors import ArchiveError, NewsArchiveError, NotFound, QueryError
 from .ingest.models import Article
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-HIT_COLUMNS = ("rank", "id", "url", "title", "published", "score", "snippet")
+HIT_COLUMNS = ("rank", "id", "url", "title", "published", "score", "snippet", "commenter")
 RECORD_COLUMNS = tuple(f.name for f in fields(Article))  # CSV columns: the record's own keys
 
 
@@ -206,11 +206,40 @@ class _progress:
             click.echo("\r\x1b[K", err=True, nl=False)
 
 
-@cli.command()
+FACET_NAMES = ("year", "month", "author", "tag", "person", "org", "council")
+QUERY_HELP = """
+    QUERY quoted on the shell as plain words is a phrase: "early adopter"
+    finds "early adopters" and "early-adopter" but not "adopted early". Words
+    given unquoted are ANDed. Within one argument: "exact phrase", AND, OR,
+    NOT, -word, (groups), prefix*, and the fields title:, standfirst:, body:,
+    comments:, author:, tag:, site:, person:, org:, council:, has:poll,
+    has:comments, has:image, date:2024, date:2024-01..2024-03, date:30d.
+"""
+
+
+@cli.command(
+    help="Search the archive and print the matching articles."
+    + QUERY_HELP
+    + """
+    Dates for --since, --until and date: are YYYY, YYYY-MM, YYYY-MM-DD, or
+    relative: 7d, 2w, 3m, 1y. --facet prints counts over all the hits.
+
+    \b
+    Example:
+        newsarchive search "early adopter"
+        newsarchive search 'title:framework -wales' --since 2024 --json
+        newsarchive search 'council:"East Sussex" OR person:Trowler' --facet year
+        newsarchive search 'has:poll' --sort newest --csv > polls.csv
+"""
+)
 @click.argument("query", nargs=-1, required=True)
-@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Hits to show.")
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Hits per page.")
 @click.option("--offset", default=0, type=click.IntRange(0), help="Skip this many hits first.")
+@click.option("--page", type=click.IntRange(1), help="Show page N of --limit hits (instead of --offset).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option(
+    "--facet", "facets", multiple=True, type=click.Choice(FACET_NAMES), help="Count all hits by this (repeatable)."
+)
 @date_options
 @output_options
 @click.pass_context
@@ -220,41 +249,108 @@ def search(
     query: tuple[str, ...],
     limit: int,
     offset: int,
+    page: int | None,
     sort: str,
+    facets: tuple[str, ...],
     since: str | None,
     until: str | None,
     as_json: bool,
     as_nl: bool,
     as_csv: bool,
 ) -> None:
-    """Search the archive: words, "exact phrases", AND/OR/NOT, -word, prefix*, field:value.
-
-    QUERY quoted on the shell as plain words is a phrase: "early adopter"
-    finds "early adopters" and "early-adopter" but not "adopted early". Words
-    given unquoted are ANDed. Fields: title:, body:, standfirst:,
-    comments:, author:, tag:, site:, has:poll, has:comments.
-
-    \b
-    Example:
-        newsarchive search "early adopter"
-        newsarchive search 'title:framework -wales' --since 2024 --json
-        newsarchive search 'has:poll' --sort newest --csv > polls.csv
-    """
     from .search.query import SearchOptions, query_from_args
     from .search.query import search as run_search
 
     fmt = chosen_format(as_json, as_nl, as_csv)
-    result = run_search(archive_dir(ctx), query_from_args(query), SearchOptions(limit, offset, sort, since, until))
+    if facets and fmt in ("jsonl", "csv"):
+        raise click.UsageError("--facet goes with the human output or --json, not --nl or --csv.")
+    if page is not None:
+        offset = (page - 1) * limit
+    options = SearchOptions(limit, offset, sort, since, until, facets=facets, suggest=fmt is None)
+    result = run_search(archive_dir(ctx), query_from_args(query), options)
+    if fmt == "json" and facets:
+        payload = {
+            "total": result.total,
+            "hits": [h.to_dict() for h in result.hits],
+            "facets": {name: [{"value": v, "count": c} for v, c in counts] for name, counts in result.facets.items()},
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False))
+        return
     if fmt:
         _write_records((h.to_dict() for h in result.hits), fmt, HIT_COLUMNS, sys.stdout)
         return
-    from .output import format_hit, safe, use_colour
+    from .output import format_facets, format_hit, safe, use_colour
 
     colour = use_colour(sys.stdout)
     shown = f"{result.hits[0].rank}-{result.hits[-1].rank} of " if result.hits else ""
     click.echo(f"{shown}{result.total} hit{'s' if result.total != 1 else ''} for {safe(result.query)}", err=True)
+    if result.suggestion:
+        click.echo(f"Did you mean: {safe(result.suggestion)}  ({result.suggestion_total} hits)", err=True)
     for hit in result.hits:
         click.echo(format_hit(hit, colour))
+        click.echo("")
+    if result.facets:
+        click.echo(format_facets(result.facets, colour))
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@click.option("--by", type=click.Choice(["month", "year"]), default="month", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Periods and counts as JSON.")
+@date_options
+@click.pass_context
+@errors_to_exit
+def timeline(
+    ctx: click.Context, query: tuple[str, ...], by: str, as_json: bool, since: str | None, until: str | None
+) -> None:
+    """Hits per month (or year) as a bar chart: when did a topic peak?
+
+    With no QUERY, every article counts. Months without hits show as gaps.
+
+    \b
+    Example:
+        newsarchive timeline "early adopter"
+        newsarchive timeline 'council:"East Sussex"' --by year --json
+    """
+    from .search.query import query_from_args
+    from .search.timeline import timeline as run_timeline
+
+    periods = run_timeline(archive_dir(ctx), query_from_args(query) if query else "", by, since, until)
+    if as_json:
+        click.echo(json.dumps([{"period": p, "hits": n} for p, n in periods]))
+        return
+    from .output import format_timeline
+
+    click.echo(format_timeline(periods))
+
+
+@cli.command()
+@click.argument("id_or_url")
+@click.option("-n", "--limit", default=5, show_default=True, type=click.IntRange(1, 100), help="Articles to show.")
+@output_options
+@click.pass_context
+@errors_to_exit
+def similar(ctx: click.Context, id_or_url: str, limit: int, as_json: bool, as_nl: bool, as_csv: bool) -> None:
+    """The articles most like one article ("more like this").
+
+    \b
+    Example:
+        newsarchive similar 4f86fb47
+        newsarchive similar 4f86fb47 --json -n 10
+    """
+    from .search.lookup import resolve
+    from .search.similar import similar as run_similar
+
+    archive = archive_dir(ctx)
+    fmt = chosen_format(as_json, as_nl, as_csv)
+    hits = run_similar(archive, resolve(archive, id_or_url).id, limit)
+    if fmt:
+        _write_records((h.to_dict() for h in hits), fmt, HIT_COLUMNS, sys.stdout)
+        return
+    from .output import format_hit, use_colour
+
+    for hit in hits:
+        click.echo(format_hit(hit, use_colour(sys.stdout)))
         click.echo("")
 
 

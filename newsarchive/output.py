@@ -40,7 +40,10 @@ def format_hit(hit: Any, colour: bool, width: int = 100) -> str:
     lines = [head, f"     {safe(hit.url) or hit.id}"]
     if hit.snippet:
         start, end = (BOLD + YELLOW, RESET) if colour else ("**", "**")
-        wrapped = textwrap.fill(safe(hit.snippet), width=width, initial_indent="     ", subsequent_indent="     ")
+        snippet = safe(hit.snippet)
+        if getattr(hit, "commenter", None):
+            snippet = f"[comment by {safe(hit.commenter)}] {snippet}"
+        wrapped = textwrap.fill(snippet, width=width, initial_indent="     ", subsequent_indent="     ")
         lines.append(wrapped.replace(MARK_START, start).replace(MARK_END, end))
     return "\n".join(lines)
 
@@ -77,3 +80,26 @@ def format_article(article: Any, colour: bool, width: int = 100) -> str:
             )
     out += ["", "Sources: " + "; ".join(f"{s.kind} {safe(s.origin)}" for s in article.sources)]
     return "\n".join(out)
+
+
+def format_facets(facets: dict[str, list[tuple[str, int]]], colour: bool) -> str:
+    """Each facet as a heading and its values with their counts."""
+    out = []
+    for name, counts in facets.items():
+        out.append((BOLD + name + RESET) if colour else name)
+        out += [f"  {count:>5}  {safe(value)}" for value, count in counts] or ["  (none)"]
+        out.append("")
+    return "\n".join(out).rstrip("\n")
+
+
+def format_timeline(periods: list[tuple[str, int]], width: int = 50) -> str:
+    """A horizontal bar per period, scaled to the busiest one."""
+    if not periods:
+        return "no hits"
+    peak = max(count for _, count in periods) or 1
+    lines = []
+    for period, count in periods:
+        cells = count * width / peak
+        bar = "█" * int(cells) + ("▌" if cells - int(cells) >= 0.5 else "")
+        lines.append(f"{period:>7}  {bar:<{width + 1}} {count}")
+    return "\n".join(lines)

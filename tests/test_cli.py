@@ -16,7 +16,7 @@ COMMANDS = sorted(cli.commands)
 
 
 def test_every_command_is_listed() -> None:
-    assert COMMANDS == ["export", "ingest", "reindex", "search", "show", "stats"]
+    assert COMMANDS == ["export", "ingest", "reindex", "search", "show", "similar", "stats", "timeline"]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])

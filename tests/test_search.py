@@ -143,7 +143,7 @@ def test_nl_and_csv_carry_the_same_hits(corpus_run: Runner) -> None:
     as_nl = [json.loads(line) for line in corpus_run("search", "early adopter", "--nl").stdout.splitlines()]
     rows = list(csv.DictReader(io.StringIO(corpus_run("search", "early adopter", "--csv").stdout)))
     assert [h["id"] for h in as_nl] == [h["id"] for h in as_json] == [r["id"] for r in rows]
-    assert set(rows[0]) == {"rank", "id", "url", "title", "published", "score", "snippet"}
+    assert set(rows[0]) == {"rank", "id", "url", "title", "published", "score", "snippet", "commenter"}
 
 
 def test_conflicting_formats_refused(corpus_run: Runner) -> None:

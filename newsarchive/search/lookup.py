@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from whoosh.query import DateRange, Every
+from whoosh.query import Every
 
 from ..ingest.errors import NotFound
 from ..ingest.identity import canonical_url
 from ..ingest.models import Article
 from ..ingest.store import ArchiveStore
 from .index import open_index
-from .query import date_bound, parse_query
+from .query import date_filter, parse_query
 
 
 def resolve(archive: Path, id_or_url: str) -> Article:
@@ -45,10 +45,9 @@ def iter_matching(
     store = ArchiveStore(archive, readonly=True)
     try:
         parsed = parse_query(query, ix.schema) if query else Every()
-        bounds = (date_bound(since, False), date_bound(until, True))
-        date_filter = DateRange("published", *bounds) if any(bounds) else None
+        allow = date_filter(since, until)
         with ix.searcher() as searcher:
-            results = searcher.search(parsed, limit=None, sortedby="published", reverse=True, filter=date_filter)
+            results = searcher.search(parsed, limit=None, sortedby="published", reverse=True, filter=allow)
             ids = [hit["id"] for hit in results]
         yield from store.iter_articles(ids)
     finally:

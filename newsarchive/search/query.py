@@ -1,8 +1,9 @@
 """Parse a query, run it, and turn Whoosh hits into records with snippets.
 
 The default between words is AND; ``OR``, ``NOT``, ``-word``, "phrases",
-``prefix*`` and ``field:value`` work as in Whoosh's query language.  Curly
-quotes typed or pasted into a query count as straight ones.
+``prefix*``, ``field:value`` and ``date:2024-01..2024-03`` work as in
+Whoosh's query language.  Curly quotes typed or pasted into a query count as
+straight ones.
 
 Ranked searches go through ``TopCollector(replace=0)``: with Whoosh's matcher
 replacement on, multi-field AND/NOT queries under a limit can return the
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +25,16 @@ from whoosh.searching import Results, Searcher
 from ..ingest.errors import QueryError
 from ..ingest.models import Article
 from ..ingest.store import ArchiveStore
+from . import datespec
+from .facets import facet_counts
 from .index import open_index
 from .schema import DEFAULT_FIELDS, FIELD_BOOSTS
 from .snippets import MARK_END, MARK_START, make_snippet
+from .suggest import did_you_mean
 
 SORTS = ("relevance", "newest", "oldest")
 SNIPPETS = 3
+FEW_HITS = 3  # below this many hits, look for a respelling that finds more
 QUERY_FIELDS = (
     "title",
     "standfirst",
@@ -45,9 +49,12 @@ QUERY_FIELDS = (
     "person",
     "org",
     "council",
+    "date",
+    "published",
 )
 PLAIN_WORDS = re.compile(r"[\w\s'’.,&-]+")
 OPERATORS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+NEGATION = re.compile(r"(?:^|\s)[-+]\w")  # "-word" / "+word" make it query language
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
 
 
@@ -62,6 +69,7 @@ class Hit:
     published: str | None
     score: float | None
     snippet: str = ""
+    commenter: str | None = None  # set when the snippet quotes a reader's comment
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +80,7 @@ class Hit:
             "published": self.published,
             "score": self.score,
             "snippet": render_marks(self.snippet, "**", "**"),
+            "commenter": self.commenter,
         }
 
 
@@ -80,6 +89,9 @@ class SearchResult:
     query: str
     total: int
     hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str | None = None  # "did you mean": a respelling that finds more
+    suggestion_total: int = 0
 
 
 def query_from_args(args: tuple[str, ...] | list[str]) -> str:
@@ -91,9 +103,9 @@ def query_from_args(args: tuple[str, ...] | list[str]) -> str:
     using the query language (quotes, fields, operators, ``*``) is taken as
     written.
     """
-    if len(args) == 1 and " " in args[0].strip() and PLAIN_WORDS.fullmatch(args[0].strip()):
-        if not OPERATORS.search(args[0]):
-            return f'"{args[0].strip()}"'
+    text = args[0].strip() if len(args) == 1 else ""
+    if " " in text and PLAIN_WORDS.fullmatch(text) and not OPERATORS.search(text) and not NEGATION.search(text):
+        return f'"{text}"'
     return " ".join(args)
 
 
@@ -104,6 +116,8 @@ def render_marks(text: str, start: str, end: str) -> str:
 def parse_query(text: str, schema: Any) -> Query:
     """A Whoosh query from the user's text, or ``QueryError`` pointing at the problem."""
     text = text.translate(QUOTES).strip()
+    if re.search(r'(?<![\w:"])date:', text):
+        text = datespec.rewrite_date_terms(text)
     if text.count('"') % 2:
         raise QueryError(f"unbalanced quote in query: {text!r}")
     if text.count("(") != text.count(")"):
@@ -129,27 +143,10 @@ def _check_fields(text: str, schema: Any) -> None:
             raise QueryError(f"unknown field {name + ':'!r} in query (fields: {fields})")
 
 
-def date_bound(text: str | None, end: bool) -> datetime | None:
-    """'2024', '2024-03' or '2024-03-07' as the first (or last) moment it covers."""
-    if not text:
-        return None
-    match = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", text.strip())
-    if not match:
-        raise QueryError(f"not a date: {text!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    year, month, day = int(match[1]), int(match[2] or 0), int(match[3] or 0)
-    try:
-        start = datetime(year, month or 1, day or 1)
-        if not end:
-            return start
-        if day:
-            following = start + timedelta(days=1)
-        elif month:
-            following = datetime(year + month // 12, month % 12 + 1, 1)
-        else:
-            following = datetime(year + 1, 1, 1)
-        return following - timedelta(seconds=1)
-    except ValueError as exc:
-        raise QueryError(f"not a date: {text!r} ({exc})") from exc
+def date_filter(since: str | None, until: str | None) -> Query | None:
+    """--since/--until as a filter on the publication date; None when neither is given."""
+    start, end = datespec.bound(since, False), datespec.bound(until, True)
+    return DateRange("published", start, end) if start or end else None
 
 
 @dataclass
@@ -160,21 +157,20 @@ class SearchOptions:
     since: str | None = None
     until: str | None = None
     snippets: bool = True
+    facets: tuple[str, ...] = ()
+    suggest: bool = True
 
 
 def _run(searcher: Searcher, query: Query, options: SearchOptions) -> Results:
     limit = options.offset + options.limit
-    bounds = (date_bound(options.since, False), date_bound(options.until, True))
-    date_filter = DateRange("published", *bounds) if any(bounds) else None
+    allow = date_filter(options.since, options.until)
     if options.sort == "relevance":
         collector: Collector = TopCollector(limit=limit, replace=0)
-        if date_filter is not None:
-            collector = FilterCollector(collector, allow=date_filter)
+        if allow is not None:
+            collector = FilterCollector(collector, allow=allow)
         searcher.search_with_collector(query, collector)
         return collector.results()
-    return searcher.search(
-        query, limit=limit, sortedby="published", reverse=options.sort == "newest", filter=date_filter
-    )
+    return searcher.search(query, limit=limit, sortedby="published", reverse=options.sort == "newest", filter=allow)
 
 
 def search(archive: Path, text: str, options: SearchOptions | None = None) -> SearchResult:
@@ -195,7 +191,8 @@ def search(archive: Path, text: str, options: SearchOptions | None = None) -> Se
             for rank, hit in enumerate(page, start=options.offset + 1):
                 display = hit.get("display") or {}
                 article = articles.get(hit["id"])
-                snippet = _snippet(article, query, analyzer) if article else ""
+                snippet, commenter = _snippet(article, query, analyzer) if article else ("", None)
+                score = round(hit.score, 4) if hit.score is not None else None
                 hits.append(
                     Hit(
                         rank,
@@ -203,20 +200,45 @@ def search(archive: Path, text: str, options: SearchOptions | None = None) -> Se
                         display.get("url"),
                         display.get("title"),
                         display.get("published"),
-                        round(hit.score, 4) if hit.score is not None else None,
+                        score,
                         snippet,
+                        commenter,
                     )
                 )
-            return SearchResult(text, len(results), hits)
+            result = SearchResult(text, len(results), hits)
+            if options.facets:
+                result.facets = facet_counts(searcher, query, date_filter(options.since, options.until), options.facets)
+            if options.suggest and result.total < FEW_HITS:
+                _suggest(searcher, text, result, options)
+            return result
     finally:
         store.close()
         ix.close()
 
 
-def _snippet(article: Article, query: Query, analyzer: Any) -> str:
-    """Passages of the body around the matches; the opening lines if none are there."""
+def _suggest(searcher: Searcher, text: str, result: SearchResult, options: SearchOptions) -> None:
+    """Offer a respelling when it finds more than the query as typed."""
+    respelled = did_you_mean(searcher, text)
+    if not respelled:
+        return
+    found = len(
+        searcher.search(
+            parse_query(respelled, searcher.schema), limit=1, filter=date_filter(options.since, options.until)
+        )
+    )
+    if found > result.total:
+        result.suggestion, result.suggestion_total = respelled, found
+
+
+def _snippet(article: Article, query: Query, analyzer: Any) -> tuple[str, str | None]:
+    """Passages of the body around the matches, else of a matching reader comment
+    (with its author), else the opening lines."""
     snippet = make_snippet(article.body, query, "body", analyzer, SNIPPETS)
     if snippet:
-        return snippet.replace(f"{MARK_END} {MARK_START}", " ")
+        return snippet.replace(f"{MARK_END} {MARK_START}", " "), None
+    for comment in article.comments:
+        snippet = make_snippet(comment.text, query, "comments", analyzer, 1)
+        if snippet:
+            return snippet.replace(f"{MARK_END} {MARK_START}", " "), comment.author or "anonymous"
     lead = article.standfirst or article.summary or article.body
-    return lead if len(lead) <= 240 else lead[:240].rsplit(" ", 1)[0] + " …"
+    return (lead if len(lead) <= 240 else lead[:240].rsplit(" ", 1)[0] + " …"), None

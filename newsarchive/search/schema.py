@@ -19,6 +19,8 @@ from ..ingest.dates import to_utc_naive
 from ..ingest.models import Article
 
 DEFAULT_FIELDS = ("title", "standfirst", "body")
+# Facets: exact values kept as keywords, one field each (f_year, f_author, ...).
+FACETS = ("year", "month", "author", "tag", "person", "org", "council")
 FIELD_BOOSTS = {"title": 2.0, "standfirst": 1.5, "body": 1.0}
 
 
@@ -37,6 +39,10 @@ def name_analyzer():  # type: ignore[no-untyped-def]
     """Names match whole words, unstemmed: person:"Trowler", council:"East Sussex"."""
     # Apostrophes split words, as in text fields, so ’ and ' match alike.
     return RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def word_analyzer():  # type: ignore[no-untyped-def]
+    return RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter() | CharsetFilter(accent_map)
 
 
 def build_schema() -> Schema:
@@ -58,7 +64,9 @@ def build_schema() -> Schema:
         has=KEYWORD(lowercase=True, commas=True),
         comment_count=NUMERIC(stored=False),
         poll=BOOLEAN(),
+        words=TEXT(analyzer=word_analyzer(), phrase=False),  # unstemmed: "did you mean" spellings
         display=STORED(),
+        **{f"f_{name}": KEYWORD(commas=True) for name in FACETS},
     )
 
 
@@ -70,6 +78,19 @@ def _entity_names(article: Article, kind: str, extra: str | None = None) -> list
         value = entity.get(extra) if extra else None
         names += value if isinstance(value, list) else [value] if value else []
     return names
+
+
+def _facets(article: Article) -> dict[str, list[str]]:
+    published = article.published or ""
+    return {
+        "year": [published[:4]] if published else [],
+        "month": [published[:7]] if published else [],
+        "author": article.authors,
+        "tag": article.tags,
+        "person": [e["name"] for e in article.entities.get("people", [])],
+        "org": [e["name"] for e in article.entities.get("organisations", [])],
+        "council": [e["name"] for e in article.entities.get("councils", [])],
+    }
 
 
 def to_document(article: Article) -> dict[str, Any]:
@@ -96,6 +117,9 @@ def to_document(article: Article) -> dict[str, Any]:
         "poll": bool(article.polls),
         "display": {"title": article.title, "url": article.url, "published": article.published},
     }
+    doc["words"] = " ".join(filter(None, [article.title, article.standfirst, article.body]))
+    for name, values in _facets(article).items():
+        doc[f"f_{name}"] = ",".join(v.replace(",", " ").strip() for v in values if v.strip())
     if article.url:
         doc["url"] = article.url
     if article.site:
