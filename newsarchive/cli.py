@@ -10,83 +10,25 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
+from .cli_common import (
+    CONTEXT_SETTINGS,
+    HIT_COLUMNS,
+    RECORD_COLUMNS,
+    archive_dir,
+    chosen_format,
+    date_options,
+    default_archive,
+    errors_to_exit,
+    output_options,
+    write_records,
+)
 from .exitcodes import ExitCode
-from .ingest.errors import ArchiveError, NewsArchiveError, NotFound, QueryError
-from .ingest.models import Article
-
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-HIT_COLUMNS = ("rank", "id", "url", "title", "published", "score", "snippet", "commenter")
-RECORD_COLUMNS = tuple(f.name for f in fields(Article))  # CSV columns: the record's own keys
-
-
-class Failure(click.ClickException):
-    """A one-line error with its own exit code."""
-
-    def __init__(self, message: str, code: ExitCode) -> None:
-        super().__init__(message)
-        self.exit_code = int(code)
-
-
-def default_archive() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("newsarchive", appauthor=False))
-
-
-def archive_dir(ctx: click.Context) -> Path:
-    return ctx.find_root().obj["archive"]
-
-
-def errors_to_exit(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn domain exceptions into one-line messages with documented exit codes."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except QueryError as exc:
-            raise Failure(str(exc), ExitCode.QUERY_ERROR) from exc
-        except NotFound as exc:
-            raise Failure(str(exc), ExitCode.NOT_FOUND) from exc
-        except ArchiveError as exc:
-            raise Failure(str(exc), ExitCode.ARCHIVE_ERROR) from exc
-        except NewsArchiveError as exc:
-            raise Failure(str(exc), ExitCode.ARCHIVE_ERROR) from exc
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise Failure(f"{exc.filename or 'archive'}: {exc.strerror or exc}", ExitCode.ARCHIVE_ERROR) from exc
-
-    return wrapper
-
-
-def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--json / --nl / --csv, declared once for every command that prints records."""
-    fn = click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")(fn)
-    fn = click.option("--nl", "as_nl", is_flag=True, help="JSON Lines: one object per line.")(fn)
-    fn = click.option("--json", "as_json", is_flag=True, help="A JSON array.")(fn)
-    return fn
-
-
-def chosen_format(as_json: bool, as_nl: bool, as_csv: bool) -> str | None:
-    if as_json + as_nl + as_csv > 1:
-        raise click.UsageError("Use just one of --json, --nl or --csv.")
-    return "json" if as_json else "jsonl" if as_nl else "csv" if as_csv else None
-
-
-def date_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--until", metavar="DATE", help="Published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")(fn)
-    fn = click.option("--since", metavar="DATE", help="Published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")(fn)
-    return fn
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -107,103 +49,6 @@ def cli(ctx: click.Context, archive: Path | None) -> None:
         newsarchive search "early adopter"
     """
     ctx.obj = {"archive": archive or default_archive()}
-
-
-@cli.command()
-@click.argument("sources", nargs=-1, required=True)
-@click.option(
-    "--spam-pattern",
-    "spam_patterns",
-    multiple=True,
-    metavar="REGEX",
-    help="Also strip this pattern from titles (repeatable).",
-)
-@click.option("--timezone", default="Europe/London", show_default=True, help="Time zone for dates that carry none.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
-@click.pass_context
-@errors_to_exit
-def ingest(
-    ctx: click.Context,
-    sources: tuple[str, ...],
-    spam_patterns: tuple[str, ...],
-    timezone: str,
-    quiet: bool,
-    as_json: bool,
-) -> None:
-    """Ingest feeds, pages and page dumps from files, directories or stdin (-).
-
-    The kind of each input (RSS/Atom XML, a stripped feed dump, an HTML
-    page, a page text dump) is detected from its content. Articles already in
-    the archive are updated, never duplicated. A source that cannot be read
-    is reported on stderr and skipped; the others are still ingested.
-
-    \b
-    Example:
-        newsarchive ingest corpus/
-        newsarchive ingest feed.xml page.html
-        curl -s https://example.org/feed/ | newsarchive ingest -
-    """
-    import re
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from .ingest.pipeline import IngestOptions, Ingestor, iter_payloads
-    from .output import safe
-    from .search.index import sync
-
-    for pattern in spam_patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise click.BadParameter(
-                f"{pattern!r} is not a regular expression ({exc})", param_hint="--spam-pattern"
-            ) from exc
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise click.BadParameter(f"unknown time zone {timezone!r}", param_hint="--timezone") from exc
-    archive = archive_dir(ctx)
-    ingestor = Ingestor(archive, IngestOptions(list(spam_patterns), timezone))
-
-    def report(message: str) -> None:
-        click.echo(f"newsarchive: skipped {safe(message)}", err=True)
-
-    try:
-        with _progress(len(sources), quiet) as step:
-            summary = ingestor.ingest(iter_payloads(sources), report=report, progress=step)
-        sync(ingestor.store, archive)
-    finally:
-        ingestor.close()
-    failed = sum(summary.failed.values())
-    if as_json:
-        click.echo(json.dumps(summary.to_dict()))
-    if not quiet or failed:
-        click.echo(summary.line(), err=True)
-    if failed:
-        ctx.exit(int(ExitCode.SOURCES_FAILED))
-
-
-class _progress:
-    """A progress display on stderr when it is a terminal; silence otherwise."""
-
-    def __init__(self, total: int, quiet: bool) -> None:
-        self.enabled = not quiet and sys.stderr.isatty()
-        self.count = 0
-
-    def __enter__(self) -> Callable[[str], None]:
-        return self.step
-
-    def step(self, origin: str) -> None:
-        self.count += 1
-        if self.enabled:
-            from .output import safe
-
-            name = safe(os.path.basename(origin.rstrip("/")) or origin)[:50]
-            click.echo(f"\r\x1b[K[{self.count}] {name}", err=True, nl=False)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.enabled and self.count:
-            click.echo("\r\x1b[K", err=True, nl=False)
 
 
 FACET_NAMES = ("year", "month", "author", "tag", "person", "org", "council")
@@ -277,7 +122,7 @@ def search(
         click.echo(json.dumps(payload, ensure_ascii=False))
         return
     if fmt:
-        _write_records((h.to_dict() for h in result.hits), fmt, HIT_COLUMNS, sys.stdout)
+        write_records((h.to_dict() for h in result.hits), fmt, HIT_COLUMNS, sys.stdout)
         return
     from .output import format_facets, format_hit, safe, use_colour
 
@@ -345,21 +190,13 @@ def similar(ctx: click.Context, id_or_url: str, limit: int, as_json: bool, as_nl
     fmt = chosen_format(as_json, as_nl, as_csv)
     hits = run_similar(archive, resolve(archive, id_or_url).id, limit)
     if fmt:
-        _write_records((h.to_dict() for h in hits), fmt, HIT_COLUMNS, sys.stdout)
+        write_records((h.to_dict() for h in hits), fmt, HIT_COLUMNS, sys.stdout)
         return
     from .output import format_hit, use_colour
 
     for hit in hits:
         click.echo(format_hit(hit, use_colour(sys.stdout)))
         click.echo("")
-
-
-def _write_records(records: Iterator[dict[str, Any]], fmt: str, columns: tuple[str, ...], stream: Any) -> None:
-    from .search.export import write
-
-    for chunk in write(records, fmt, columns):
-        stream.write(chunk)
-    stream.flush()
 
 
 @cli.command()
@@ -420,12 +257,12 @@ def export(
     text = query_from_args(query) if query else None
     records = (a.to_dict() for a in iter_matching(archive_dir(ctx), text, since, until))
     if output == "-":
-        _write_records(records, fmt, RECORD_COLUMNS, sys.stdout)
+        write_records(records, fmt, RECORD_COLUMNS, sys.stdout)
         return
     target = Path(output)
     partial = target.with_name(f".{target.name}.partial")
     with partial.open("w", encoding="utf-8", newline="") as stream:
-        _write_records(records, fmt, RECORD_COLUMNS, stream)
+        write_records(records, fmt, RECORD_COLUMNS, stream)
     partial.replace(target)
 
 
@@ -459,28 +296,14 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{key + ':':<12} {value}")
 
 
-@cli.command()
-@click.pass_context
-@errors_to_exit
-def reindex(ctx: click.Context) -> None:
-    """Rebuild the search index from the archive's records.
+def _register_write_commands() -> None:
+    from .cli_ingest import feeds, ingest, reindex
 
-    \b
-    Example:
-        newsarchive reindex
-    """
-    from .ingest.store import ArchiveStore
-    from .search.index import rebuild
+    for command in (ingest, feeds, reindex):
+        cli.add_command(command)
 
-    archive = archive_dir(ctx)
-    if not (archive / "archive.db").exists():
-        raise ArchiveError(f"no archive at {archive}: run 'newsarchive ingest' first")
-    store = ArchiveStore(archive)
-    try:
-        written = rebuild(store, archive)
-    finally:
-        store.close()
-    click.echo(f"indexed {written} articles", err=True)
+
+_register_write_commands()
 
 
 def main() -> None:

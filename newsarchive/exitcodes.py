@@ -10,3 +10,4 @@ class ExitCode(IntEnum):
     NOT_FOUND = 3  # show: no article with that id or URL
     ARCHIVE_ERROR = 4  # the archive or its index cannot be opened or written
     QUERY_ERROR = 5  # a search query that cannot be parsed
+    LOCKED = 6  # another ingest or reindex is writing the archive (use --wait)

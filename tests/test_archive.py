@@ -95,12 +95,14 @@ def mojibake(text: str) -> str:
 
 
 def comparable(recs: list[dict]) -> list[dict]:
-    """Records without the moment of fetching, which differs between runs."""
+    """Records without the moments of fetching and seeing, which differ between runs."""
     out = []
     for rec in sorted(recs, key=lambda r: r["id"]):
         rec = json.loads(json.dumps(rec))
         for source in rec["sources"]:
             source.pop("fetched_at")
+        for key in ("first_seen", "last_seen", "changes"):
+            rec.pop(key)
         out.append(rec)
     return out
 
@@ -267,10 +269,10 @@ def test_untitled_dump_adds_nothing_but_a_source(corpus_run: Runner) -> None:
 
 def test_ingesting_twice_adds_nothing(run: Runner) -> None:
     first = run("ingest", str(CORPUS))
-    assert first.stderr.strip().splitlines()[-1] == "added 11, updated 3, unchanged 0, failed 0"
+    assert first.stderr.strip().splitlines()[-1] == "added 11, updated 3, unchanged 0, not-modified 0, failed 0"
     before = records(run)
     second = run("ingest", str(CORPUS))
-    assert second.stderr.strip().splitlines()[-1] == "added 0, updated 0, unchanged 14, failed 0"
+    assert second.stderr.strip().splitlines()[-1] == "added 0, updated 0, unchanged 14, not-modified 0, failed 0"
     assert comparable(records(run)) == comparable(before)
 
 
@@ -339,7 +341,7 @@ def test_bad_inputs_are_skipped_with_one_line_each(run: Runner, tmp_path: Path) 
     assert any("truncated.xml: feed is cut off" in e for e in errors)
     assert "Traceback" not in result.output
     assert result.stderr.strip().splitlines()[-1] == (
-        "added 11, updated 3, unchanged 0, failed 3 (binary: 1, empty: 1, truncated-feed: 1)"
+        "added 11, updated 3, unchanged 0, not-modified 0, failed 3 (binary: 1, empty: 1, truncated-feed: 1)"
     )
     assert len(records(run)) == 11
 
@@ -367,4 +369,4 @@ def test_directory_walk_skips_readme_and_hidden_files(run: Runner, tmp_path: Pat
     (folder / "README.md").write_text("# About these files\n\nSome notes that are not news at all.\n")
     (folder / ".hidden").write_text("not news")
     result = run("ingest", str(folder))
-    assert result.stderr.strip() == "added 1, updated 0, unchanged 0, failed 0"
+    assert result.stderr.strip() == "added 1, updated 0, unchanged 0, not-modified 0, failed 0"

@@ -16,7 +16,7 @@ COMMANDS = sorted(cli.commands)
 
 
 def test_every_command_is_listed() -> None:
-    assert COMMANDS == ["export", "ingest", "reindex", "search", "show", "similar", "stats", "timeline"]
+    assert COMMANDS == ["export", "feeds", "ingest", "reindex", "search", "show", "similar", "stats", "timeline"]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])
@@ -121,7 +121,16 @@ def test_reindex_gives_the_same_search(corpus_run: Runner, run: Runner, tmp_path
 
 def test_ingest_json_summary(run: Runner) -> None:
     summary = json.loads(run("ingest", str(LETTER_DUMP), "--json").stdout)
-    assert summary == {"added": 1, "updated": 0, "unchanged": 0, "failed": 0, "failed_by_reason": {}, "sources": 1}
+    assert summary == {
+        "added": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "not-modified": 0,
+        "deferred": 0,
+        "failed": 0,
+        "failed_by_reason": {},
+        "sources": 1,
+    }
 
 
 def test_quiet_ingest_is_silent(run: Runner) -> None:

@@ -13,7 +13,7 @@ import pytest
 from conftest import Runner, realworld
 
 SKIP_LINE = re.compile(r"^newsarchive: skipped \S.*: .+$")
-SUMMARY = re.compile(r"^added \d+, updated \d+, unchanged \d+, failed \d+( \(.+\))?$")
+SUMMARY = re.compile(r"^added \d+, updated \d+, unchanged \d+, not-modified \d+, failed \d+( \(.+\))?$")
 
 
 def ingest_folder(run: Runner, *parts: str) -> tuple[list[str], list[dict]]:

@@ -46,11 +46,43 @@ def part_digest(part: Part) -> str:
     return short_hash(json.dumps(data, sort_keys=True, ensure_ascii=False), 32)
 
 
-def article_digest(article: Article) -> str:
+HISTORY = ("first_seen", "last_seen", "changes")
+TRACKED = (
+    "title",
+    "url",
+    "published",
+    "updated",
+    "standfirst",
+    "summary",
+    "body",
+    "authors",
+    "tags",
+    "image",
+    "comment_count",
+    "comments",
+    "polls",
+)
+
+
+def comparable(article: Article) -> dict:
+    """The record as merging made it: no history, no moments of fetching."""
     data = article.to_dict()
+    for key in HISTORY:
+        data.pop(key, None)
     for source in data["sources"]:
         source.pop("fetched_at", None)
-    return short_hash(json.dumps(data, sort_keys=True, ensure_ascii=False), 32)
+    return data
+
+
+def article_digest(article: Article) -> str:
+    return short_hash(json.dumps(comparable(article), sort_keys=True, ensure_ascii=False), 32)
+
+
+def changed_fields(old: Article | None, new: Article) -> list[str]:
+    if old is None:
+        return []
+    before, after = old.to_dict(), new.to_dict()
+    return [key for key in TRACKED if before.get(key) != after.get(key)]
 
 
 def exact_keys(part: Part) -> list[str]:
@@ -101,8 +133,10 @@ def _may_join(store: ArchiveStore, aid: str, url: str | None, article: Article |
 def apply_part(store: ArchiveStore, part: Part) -> Outcome:
     """Store ``part`` and re-merge the article it belongs to (inside a transaction)."""
     key, digest = part_key(part), part_digest(part)
+    now = part.fetched_at
     state = store.part_state(key)
     if state and state[0] == digest:
+        store.seen(state[1], now)
         return Outcome("unchanged", state[1])
     matches = find_matches(store, part)
     if state:
@@ -111,6 +145,7 @@ def apply_part(store: ArchiveStore, part: Part) -> Outcome:
     article = merge_parts([*stored, part])
     article.entities = extract_entities(article)
     old_digest = store.article_digest(article.id)
+    previous = store.get_bare(article.id)
     removed = tuple(sorted(m for m in matches if m != article.id))
     for aid in removed:
         store.delete_article(aid)
@@ -119,6 +154,7 @@ def apply_part(store: ArchiveStore, part: Part) -> Outcome:
     new_digest = article_digest(article)
     keys = sorted({k for p in [*stored, part] for k in exact_keys(p) + _content_keys(p)})
     store.put_article(article, new_digest, keys)
+    store.touch(article.id, now, changed_fields(previous, article), merged_from=removed)
     if not matches:
         return Outcome("added", article.id)
     status = "unchanged" if old_digest == new_digest and not removed else "updated"

@@ -110,6 +110,7 @@ class Part:
     image: Image | None = None
     comment_count: int | None = None
     comments: list[Comment] = field(default_factory=list)
+    comments_feed: str | None = None  # the post's own comment feed (wfw:commentRss)
     polls: list[Poll] = field(default_factory=list)
     site: str | None = None
     language: str | None = None
@@ -154,6 +155,10 @@ class Article:
     site: str | None = None
     sources: list[Source] = field(default_factory=list)
     cleaning: dict[str, list[str]] = field(default_factory=dict)
+    # History, kept by the store rather than merged from parts:
+    first_seen: str | None = None
+    last_seen: str | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,9 +1,11 @@
-"""Compose the stages: find inputs, read, parse, fold into the store, index.
+"""Compose the stages: find inputs, read or fetch, parse, fold into the store.
 
 Each source is handled on its own: it is read and parsed completely before
-anything is written, and its writes commit in one transaction, so a source
-that fails leaves the archive exactly as it was and the batch goes on.
-Outcomes are counted by reason for the summary line cron mails home.
+anything is written, and its writes (parts, records, the raw snapshot) commit
+in one transaction, so a source that fails leaves the archive exactly as it
+was and the batch goes on.  Outcomes are counted by reason for the summary
+line cron mails home.  The index is brought up to date by the caller
+(``search.index.sync``), after the store.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from . import snapshots
 from .cluster import apply_part
 from .dates import DEFAULT_TZ
 from .detect import parse_payload
 from .errors import SourceError
+from .models import Part
 from .sources.common import SourceContext
 from .store import ArchiveStore
 
@@ -29,6 +33,8 @@ MAX_BYTES = 64 * 1024 * 1024
 # Files a directory walk passes over: they document a folder, they are not news.
 SKIPPED_NAMES = ("readme", "license", "licence", "copying", "notice", "changelog")
 STDIN = "-"
+FEED_KINDS = {"feed", "feed-dump", "wxr"}
+COUNTED = ("added", "updated", "unchanged", "not-modified")
 
 
 @dataclass
@@ -46,8 +52,10 @@ class Summary:
     sources: int = 0
 
     def line(self) -> str:
-        """'added 3, updated 1, unchanged 10, failed 1 (empty: 1)'."""
-        parts = [f"{k} {self.outcomes.get(k, 0)}" for k in ("added", "updated", "unchanged")]
+        """'added 3, updated 1, unchanged 10, not-modified 2, failed 1 (http-404: 1)'."""
+        parts = [f"{k} {self.outcomes.get(k, 0)}" for k in COUNTED]
+        if self.outcomes.get("deferred"):
+            parts.append(f"deferred {self.outcomes['deferred']}")
         failed = sum(self.failed.values())
         detail = ", ".join(f"{k}: {v}" for k, v in sorted(self.failed.items()))
         parts.append(f"failed {failed}" + (f" ({detail})" if detail else ""))
@@ -55,7 +63,7 @@ class Summary:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            **{k: self.outcomes.get(k, 0) for k in ("added", "updated", "unchanged")},
+            **{k: self.outcomes.get(k, 0) for k in (*COUNTED, "deferred")},
             "failed": sum(self.failed.values()),
             "failed_by_reason": dict(self.failed),
             "sources": self.sources,
@@ -64,9 +72,19 @@ class Summary:
 
 @dataclass
 class Payload:
+    """One input as read: its bytes, or the error that stopped the reading."""
+
     origin: str
     data: bytes | None = None
     error: SourceError | None = None
+    fetched_at: str | None = None
+    expect_feed: bool = False  # a feed URL must hold a feed, not a page
+    spam_patterns: list[str] = field(default_factory=list)
+    not_modified: bool = False
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def _skipped(name: str) -> bool:
@@ -97,9 +115,8 @@ def _read(path: Path) -> Payload:
     origin = str(path)
     try:
         if path.stat().st_size > MAX_BYTES:
-            return Payload(
-                origin, error=SourceError("too-large", f"{origin}: larger than {MAX_BYTES >> 20} MiB, skipped")
-            )
+            message = f"{origin}: larger than {MAX_BYTES >> 20} MiB, skipped"
+            return Payload(origin, error=SourceError("too-large", message))
         return Payload(origin, data=path.read_bytes())
     except FileNotFoundError:
         return Payload(origin, error=SourceError("not-found", f"{origin}: no such file or directory"))
@@ -130,42 +147,70 @@ class Ingestor:
         payloads: Iterable[Payload],
         report: Callable[[str], None] = lambda message: None,
         progress: Callable[[str], None] = lambda origin: None,
+        summary: Summary | None = None,
     ) -> Summary:
         """Fold every payload into the store; the caller then syncs the index."""
-        summary = Summary()
+        summary = summary or Summary()
         for payload in payloads:
             summary.sources += 1
             progress(payload.origin)
             try:
-                self._one(payload, summary)
+                self.ingest_one(payload, summary)
             except SourceError as exc:
                 summary.failed[exc.reason] += 1
                 report(str(exc))
         return summary
 
-    def _one(self, payload: Payload, summary: Summary) -> None:
+    def context(self, payload: Payload) -> SourceContext:
+        assert payload.data is not None
+        return SourceContext(
+            origin=_origin(payload.origin),
+            fetched_at=payload.fetched_at or now_iso(),
+            sha256=hashlib.sha256(payload.data).hexdigest(),
+            spam_patterns=[*self.options.spam_patterns, *payload.spam_patterns],
+            timezone=self.options.timezone,
+        )
+
+    def parse(self, payload: Payload) -> tuple[SourceContext, list[Part]]:
+        """Parse a payload completely, writing nothing; ``SourceError`` if it is unusable."""
         if payload.error:
             raise payload.error
         assert payload.data is not None
         if len(payload.data) > MAX_BYTES:
             raise SourceError("too-large", f"{payload.origin}: larger than {MAX_BYTES >> 20} MiB, skipped")
-        ctx = SourceContext(
-            origin=_origin(payload.origin),
-            fetched_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
-            sha256=hashlib.sha256(payload.data).hexdigest(),
-            spam_patterns=self.options.spam_patterns,
-            timezone=self.options.timezone,
-        )
+        ctx = self.context(payload)
         try:
             parts = parse_payload(payload.data, ctx)
         except SourceError:
             raise
-        except (ValueError, LookupError, RecursionError, UnicodeError) as exc:
-            raise SourceError(
-                "unparsable", f"{payload.origin}: could not be parsed ({type(exc).__name__}: {exc})"
-            ) from exc
+        except (ValueError, LookupError, RecursionError, UnicodeError, MemoryError) as exc:
+            message = f"{payload.origin}: could not be parsed ({type(exc).__name__}: {exc})"
+            raise SourceError("unparsable", message) from exc
+        if payload.expect_feed and parts and parts[0].kind not in FEED_KINDS:
+            raise SourceError("not-a-feed", f"{payload.origin}: expected a feed, got an {parts[0].kind}")
+        return ctx, parts
+
+    def ingest_one(self, payload: Payload, summary: Summary) -> list[Part]:
+        """Parse, then store the parts and the raw snapshot in one transaction."""
+        if payload.not_modified:
+            summary.outcomes["not-modified"] += 1
+            return []
+        ctx, parts = self.parse(payload)
         outcomes: Counter[str] = Counter()
+        assert payload.data is not None
+        snapshots.save(self.archive, ctx.sha256, payload.data)  # content-addressed: harmless if rolled back
         with self.store.transaction():
             for part in parts:
                 outcomes[apply_part(self.store, part).status] += 1
+            self.store.add_snapshot(
+                ctx.sha256,
+                ctx.origin,
+                ctx.fetched_at,
+                {
+                    "spam_patterns": ctx.spam_patterns,
+                    "timezone": ctx.timezone,
+                    "expect_feed": payload.expect_feed,
+                },
+            )
         summary.outcomes.update(outcomes)
+        return parts

@@ -47,8 +47,42 @@ CREATE TABLE IF NOT EXISTS keys (
 );
 CREATE INDEX IF NOT EXISTS keys_article ON keys(article_id);
 CREATE TABLE IF NOT EXISTS deleted (id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS history (
+    article_id TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    changes TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS feed_state (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    body_sha TEXT,
+    last_attempt TEXT,
+    last_success TEXT,
+    last_error TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    next_try TEXT
+);
+CREATE TABLE IF NOT EXISTS snapshots (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    options TEXT NOT NULL DEFAULT '{}'
+);
 """
+MAX_CHANGES = 20  # the newest notes of what changed, per article
+FEED_STATE = ("etag", "last_modified", "body_sha", "last_attempt", "last_success", "last_error", "failures", "next_try")
 DB_NAME = "archive.db"
+
+
+def _record(article: Article) -> dict[str, object]:
+    """The record as stored: history lives in its own table."""
+    data = article.to_dict()
+    for key in ("first_seen", "last_seen", "changes"):
+        data.pop(key, None)
+    return data
 
 
 class ArchiveStore:
@@ -86,7 +120,20 @@ class ArchiveStore:
 
     # -- reading -----------------------------------------------------------
 
+    def _with_history(self, article: Article) -> Article:
+        row = self.db.execute(
+            "SELECT first_seen, last_seen, changes FROM history WHERE article_id = ?", (article.id,)
+        ).fetchone()
+        if row:
+            article.first_seen, article.last_seen, article.changes = row[0], row[1], json.loads(row[2])
+        return article
+
     def get(self, article_id: str) -> Article | None:
+        row = self.db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return self._with_history(Article.from_dict(json.loads(row[0]))) if row else None
+
+    def get_bare(self, article_id: str) -> Article | None:
+        """The record without its history: what merging produced."""
         row = self.db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()
         return Article.from_dict(json.loads(row[0])) if row else None
 
@@ -112,7 +159,7 @@ class ArchiveStore:
         if ids is None:
             cursor = self.db.execute("SELECT data FROM articles ORDER BY published DESC, id")
             for (data,) in cursor:
-                yield Article.from_dict(json.loads(data))
+                yield self._with_history(Article.from_dict(json.loads(data)))
             return
         for aid in ids:
             article = self.get(aid)
@@ -168,13 +215,60 @@ class ArchiveStore:
     def put_article(self, article: Article, digest: str, keys: Iterable[str]) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO articles (id, url, published, digest, indexed, data) VALUES (?, ?, ?, ?, 0, ?)",
-            (article.id, article.url, article.published, digest, json.dumps(article.to_dict(), ensure_ascii=False)),
+            (article.id, article.url, article.published, digest, json.dumps(_record(article), ensure_ascii=False)),
         )
         self.db.execute("DELETE FROM keys WHERE article_id = ?", (article.id,))
         self.db.executemany(
             "INSERT OR IGNORE INTO keys (key, article_id) VALUES (?, ?)", [(k, article.id) for k in keys]
         )
         self.db.execute("DELETE FROM deleted WHERE id = ?", (article.id,))
+
+    def touch(
+        self, article_id: str, now: str, changed: list[str] | None = None, merged_from: tuple[str, ...] = ()
+    ) -> None:
+        """Record that an article was seen at ``now``, and what changed if anything."""
+        rows = [
+            self.db.execute("SELECT first_seen, changes FROM history WHERE article_id = ?", (aid,)).fetchone()
+            for aid in (article_id, *merged_from)
+        ]
+        firsts = [r[0] for r in rows if r]
+        changes = json.loads(rows[0][1]) if rows[0] else []
+        if changed:
+            changes = [*changes, {"at": now, "changed": changed}][-MAX_CHANGES:]
+        self.db.execute(
+            "INSERT OR REPLACE INTO history (article_id, first_seen, last_seen, changes) VALUES (?, ?, ?, ?)",
+            (article_id, min([*firsts, now]), now, json.dumps(changes)),
+        )
+        for aid in merged_from:
+            self.db.execute("DELETE FROM history WHERE article_id = ?", (aid,))
+
+    def seen(self, article_id: str, now: str) -> None:
+        self.db.execute("UPDATE history SET last_seen = max(last_seen, ?) WHERE article_id = ?", (now, article_id))
+
+    # -- feeds and snapshots -------------------------------------------------
+
+    def feed_state(self, url: str) -> dict[str, object]:
+        row = self.db.execute(f"SELECT {', '.join(FEED_STATE)} FROM feed_state WHERE url = ?", (url,)).fetchone()
+        return dict(zip(FEED_STATE, row, strict=True)) if row else {"failures": 0}
+
+    def set_feed_state(self, url: str, **values: object) -> None:
+        state = {**self.feed_state(url), **values}
+        columns = ", ".join(FEED_STATE)
+        self.db.execute(
+            f"INSERT OR REPLACE INTO feed_state (url, {columns}) VALUES (?, {', '.join('?' * len(FEED_STATE))})",
+            (url, *(state.get(k) for k in FEED_STATE)),
+        )
+
+    def add_snapshot(self, sha256: str, origin: str, fetched_at: str, options: dict[str, object]) -> None:
+        self.db.execute(
+            "INSERT INTO snapshots (sha256, origin, fetched_at, options) VALUES (?, ?, ?, ?)",
+            (sha256, origin, fetched_at, json.dumps(options, sort_keys=True)),
+        )
+
+    def snapshots(self) -> list[tuple[str, str, str, dict[str, object]]]:
+        """(sha256, origin, fetched_at, options) in the order they were ingested."""
+        rows = self.db.execute("SELECT sha256, origin, fetched_at, options FROM snapshots ORDER BY id")
+        return [(a, b, c, json.loads(d)) for a, b, c, d in rows]
 
     def delete_article(self, article_id: str) -> None:
         self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))

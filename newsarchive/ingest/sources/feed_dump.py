@@ -99,7 +99,7 @@ def _part(
     body_lines = segments[1] if len(segments) > 2 else segments[0]
     body = build_body([normalise_line(line) for line in body_lines])
     trailer = fix_line(" ".join(segments[-1])) if len(segments) > 2 else ""
-    comment_count, image = _trailer(trailer, site)
+    comment_count, comments_feed, image = _trailer(trailer, site)
     link = header.get("link")
     return ctx.part(
         KIND,
@@ -114,6 +114,7 @@ def _part(
         body_complete=len(segments) > 2,
         image=image,
         comment_count=comment_count if comment_count is not None else (0 if header.get("comments") else None),
+        comments_feed=comments_feed,
         polls=body.polls,
         site=site,
         language=language,
@@ -121,12 +122,12 @@ def _part(
     )
 
 
-def _trailer(trailer: str, site: str | None) -> tuple[int | None, Image | None]:
+def _trailer(trailer: str, site: str | None) -> tuple[int | None, str | None, Image | None]:
     """Comment feed and count, then the image URL and its credit."""
     tokens = trailer.split(" ")
-    count = None
+    count = comments_feed = None
     if len(tokens) >= 2 and tokens[0].startswith("http") and tokens[1].isdigit():
-        count = int(tokens[1])
+        comments_feed, count = tokens[0], int(tokens[1])
         tokens = tokens[2:]
     url = tokens.pop(0) if tokens and tokens[0].startswith("http") else None
     rest = " ".join(tokens).strip()
@@ -134,5 +135,5 @@ def _trailer(trailer: str, site: str | None) -> tuple[int | None, Image | None]:
         rest = rest[len(site) :].strip()  # the image's provider, named as the site
     caption, credit = parse_credit(rest)
     if not (url or caption or credit):
-        return count, None
-    return count, Image(url=url, credit=credit, caption=caption)
+        return count, comments_feed, None
+    return count, comments_feed, Image(url=url, credit=credit, caption=caption)

@@ -103,6 +103,7 @@ def _part(
         body_complete=bool(full),
         image=_image(entry),
         comment_count=_int(entry.get("slash_comments")),
+        comments_feed=entry.get("wfw_commentrss") or None,
         polls=body.polls,
         site=site,
         language=language,

@@ -1,0 +1,93 @@
+"""What every command shares: the archive location, output formats, error handling."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .exitcodes import ExitCode
+from .ingest.errors import ArchiveError, NewsArchiveError, NotFound, QueryError
+from .ingest.lock import Locked
+from .ingest.models import Article
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+HIT_COLUMNS = ("rank", "id", "url", "title", "published", "score", "snippet", "commenter")
+RECORD_COLUMNS = tuple(f.name for f in fields(Article))  # CSV columns: the record's own keys
+
+
+class Failure(click.ClickException):
+    """A one-line error with its own exit code."""
+
+    def __init__(self, message: str, code: ExitCode) -> None:
+        super().__init__(message)
+        self.exit_code = int(code)
+
+
+def default_archive() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("newsarchive", appauthor=False))
+
+
+def archive_dir(ctx: click.Context) -> Path:
+    return ctx.find_root().obj["archive"]
+
+
+def errors_to_exit(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn domain exceptions into one-line messages with documented exit codes."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Locked as exc:
+            raise Failure(str(exc), ExitCode.LOCKED) from exc
+        except QueryError as exc:
+            raise Failure(str(exc), ExitCode.QUERY_ERROR) from exc
+        except NotFound as exc:
+            raise Failure(str(exc), ExitCode.NOT_FOUND) from exc
+        except ArchiveError as exc:
+            raise Failure(str(exc), ExitCode.ARCHIVE_ERROR) from exc
+        except NewsArchiveError as exc:
+            raise Failure(str(exc), ExitCode.ARCHIVE_ERROR) from exc
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise Failure(f"{exc.filename or 'archive'}: {exc.strerror or exc}", ExitCode.ARCHIVE_ERROR) from exc
+
+    return wrapper
+
+
+def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--json / --nl / --csv, declared once for every command that prints records."""
+    fn = click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")(fn)
+    fn = click.option("--nl", "as_nl", is_flag=True, help="JSON Lines: one object per line.")(fn)
+    fn = click.option("--json", "as_json", is_flag=True, help="A JSON array.")(fn)
+    return fn
+
+
+def chosen_format(as_json: bool, as_nl: bool, as_csv: bool) -> str | None:
+    if as_json + as_nl + as_csv > 1:
+        raise click.UsageError("Use just one of --json, --nl or --csv.")
+    return "json" if as_json else "jsonl" if as_nl else "csv" if as_csv else None
+
+
+def date_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--until", metavar="DATE", help="Published on or before DATE (YYYY[-MM[-DD]] or 7d, 3m...).")(fn)
+    fn = click.option("--since", metavar="DATE", help="Published on or after DATE (YYYY[-MM[-DD]] or 7d, 3m...).")(fn)
+    return fn
+
+
+def write_records(records: Iterator[dict[str, Any]], fmt: str, columns: tuple[str, ...], stream: Any = None) -> None:
+    from .search.export import write
+
+    stream = stream or sys.stdout
+    for chunk in write(records, fmt, columns):
+        stream.write(chunk)
+    stream.flush()

@@ -1,0 +1,339 @@
+"""The commands that write the archive: ingest, feeds, reindex.
+
+Each takes the archive lock first, so two runs never write at once: the
+second exits at once with exit code 6, or waits with ``--wait``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from types import TracebackType
+
+import click
+
+from .cli_common import archive_dir, errors_to_exit
+from .exitcodes import ExitCode
+
+
+def _check_patterns(patterns: tuple[str, ...]) -> None:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            message = f"{pattern!r} is not a regular expression ({exc})"
+            raise click.BadParameter(message, param_hint="--spam-pattern") from exc
+
+
+def _check_timezone(timezone: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise click.BadParameter(f"unknown time zone {timezone!r}", param_hint="--timezone") from exc
+
+
+class Progress:
+    """One line of progress on stderr when it is a terminal; silence otherwise (cron)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.count = 0
+
+    def __enter__(self) -> Callable[[str], None]:
+        return self.step
+
+    def step(self, origin: str) -> None:
+        self.count += 1
+        if self.enabled:
+            from .output import safe
+
+            name = safe(os.path.basename(origin.rstrip("/")) or origin)[:60]
+            click.echo(f"\r\x1b[K[{self.count}] {name}", err=True, nl=False)
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        if self.enabled and self.count:
+            click.echo("\r\x1b[K", err=True, nl=False)
+
+
+@click.command()
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--feeds",
+    "use_feeds",
+    is_flag=True,
+    help="Fetch every enabled feed of the feed list (the default when no SOURCES are given).",
+)
+@click.option("--backfill", metavar="URL", help="Walk a WordPress feed's older pages (?paged=2, 3, ...).")
+@click.option(
+    "--max-pages",
+    default=50,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="With --backfill: stop after this many pages.",
+)
+@click.option(
+    "--spam-pattern",
+    "spam_patterns",
+    multiple=True,
+    metavar="REGEX",
+    help="Also strip this pattern from titles (repeatable).",
+)
+@click.option("--timezone", default="Europe/London", show_default=True, help="Time zone for dates that carry none.")
+@click.option(
+    "--timeout", default=30.0, show_default=True, type=click.FloatRange(1, 600), help="HTTP read timeout in seconds."
+)
+@click.option("--force", is_flag=True, help="Fetch feeds even while they are backed off after failures.")
+@click.option("--wait", is_flag=True, help="If another ingest is running, wait for it instead of exiting.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.pass_context
+@errors_to_exit
+def ingest(
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    use_feeds: bool,
+    backfill: str | None,
+    max_pages: int,
+    spam_patterns: tuple[str, ...],
+    timezone: str,
+    timeout: float,
+    force: bool,
+    wait: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Ingest files, directories, stdin (-), feed URLs, or the feed list.
+
+    The kind of each input (RSS/Atom XML, a WordPress export, a stripped
+    feed dump, an HTML page, a page text dump) is detected from its content.
+    Articles already in the archive are updated, never duplicated. A source
+    that fails is reported on stderr and skipped; the others are still
+    ingested, and the exit code is 1. With no SOURCES, every enabled feed of
+    the feed list is fetched (see 'newsarchive feeds').
+
+    \b
+    Example:
+        newsarchive ingest corpus/
+        newsarchive ingest https://www.communitycare.co.uk/feed/ page.html
+        newsarchive ingest -q                       # the feed list, for cron
+        newsarchive ingest --backfill https://www.communitycare.co.uk/tag/early-career-framework/feed/
+        curl -s https://example.org/feed/ | newsarchive ingest -
+    """
+    from .ingest import feeds as feed_list
+    from .ingest.fetch import FetchOptions
+    from .ingest.lock import ArchiveLock
+    from .ingest.pipeline import IngestOptions, Ingestor, Summary, iter_payloads
+    from .ingest.remote import FeedFetcher
+    from .output import safe
+    from .search.index import sync
+
+    _check_patterns(spam_patterns)
+    _check_timezone(timezone)
+    archive = archive_dir(ctx)
+    urls = [s for s in sources if re.match(r"^https?://", s, re.I)]
+    paths = [s for s in sources if s not in urls]
+    configured = feed_list.load(archive) if (use_feeds or not (sources or backfill)) else []
+    if not (sources or backfill or configured):
+        raise click.UsageError(
+            "Nothing to ingest: name files, directories or URLs, or add feeds with 'newsarchive feeds add URL'."
+        )
+
+    def report(message: str) -> None:
+        click.echo(f"newsarchive: skipped {safe(message)}", err=True)
+
+    with ArchiveLock(archive, wait=wait):
+        ingestor = Ingestor(archive, IngestOptions(list(spam_patterns), timezone))
+        try:
+            fetcher = FeedFetcher(ingestor, FetchOptions(read_timeout=timeout), force=force)
+            summary = Summary()
+            with Progress(quiet) as step:
+                ingestor.ingest(iter_payloads(paths), report=report, progress=step, summary=summary)
+                for url in urls:
+                    step(url)
+                    fetcher.ingest_feed(url, summary, report)
+                for feed in configured:
+                    if feed.enabled:
+                        step(feed.url)
+                        fetcher.ingest_feed(feed.url, summary, report, feed.spam_patterns)
+                if backfill:
+                    fetcher.backfill(backfill, max_pages, summary, report, progress=step)
+            sync(ingestor.store, archive)
+        finally:
+            ingestor.close()
+    failed = sum(summary.failed.values())
+    if as_json:
+        click.echo(json.dumps(summary.to_dict()))
+    if not quiet or failed:
+        click.echo(summary.line(), err=True)
+    if failed:
+        ctx.exit(int(ExitCode.SOURCES_FAILED))
+
+
+@click.group()
+def feeds() -> None:
+    """Manage the feed list that a plain 'newsarchive ingest' fetches.
+
+    The list lives in feeds.toml in the archive directory; edit it by hand
+    or with these commands.
+
+    \b
+    Example:
+        newsarchive feeds add https://www.communitycare.co.uk/feed/ --name "Community Care"
+        newsarchive feeds list
+        newsarchive feeds remove "Community Care"
+    """
+
+
+@feeds.command("add")
+@click.argument("url")
+@click.option("--name", help="A short name for the feed (default: its URL).")
+@click.option(
+    "--spam-pattern",
+    "spam_patterns",
+    multiple=True,
+    metavar="REGEX",
+    help="Strip this pattern from this feed's titles (repeatable).",
+)
+@click.option("--disabled", is_flag=True, help="Add it switched off.")
+@click.pass_context
+@errors_to_exit
+def feeds_add(ctx: click.Context, url: str, name: str | None, spam_patterns: tuple[str, ...], disabled: bool) -> None:
+    """Add a feed to the list.
+
+    \b
+    Example:
+        newsarchive feeds add https://www.socialworkengland.org.uk/feed/ --name "Social Work England"
+    """
+    from .ingest import feeds as feed_list
+
+    if not re.match(r"^https?://\S+$", url, re.I):
+        raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
+    _check_patterns(spam_patterns)
+    feed_list.add(archive_dir(ctx), feed_list.Feed(name or url, url, not disabled, list(spam_patterns)))
+    click.echo(f"added {name or url}", err=True)
+
+
+@feeds.command("remove")
+@click.argument("name_or_url")
+@click.pass_context
+@errors_to_exit
+def feeds_remove(ctx: click.Context, name_or_url: str) -> None:
+    """Remove a feed from the list (its articles stay in the archive).
+
+    \b
+    Example:
+        newsarchive feeds remove "Community Care"
+    """
+    from .ingest import feeds as feed_list
+
+    removed = feed_list.remove(archive_dir(ctx), name_or_url)
+    click.echo(f"removed {removed.name}", err=True)
+
+
+@feeds.command("enable")
+@click.argument("name_or_url")
+@click.option("--off", is_flag=True, help="Disable it instead.")
+@click.pass_context
+@errors_to_exit
+def feeds_enable(ctx: click.Context, name_or_url: str, off: bool) -> None:
+    """Switch a feed on (or, with --off, off) without removing it.
+
+    \b
+    Example:
+        newsarchive feeds enable "Community Care" --off
+    """
+    from .ingest import feeds as feed_list
+
+    archive = archive_dir(ctx)
+    listed = feed_list.load(archive)
+    matches = [f for f in listed if name_or_url in (f.name, f.url)]
+    if not matches:
+        raise feed_list.FeedListError(f"no feed named {name_or_url!r} in {feed_list.feeds_path(archive)}")
+    for feed in matches:
+        feed.enabled = not off
+    feed_list.save(archive, listed)
+
+
+@feeds.command("list")
+@click.option("--json", "as_json", is_flag=True, help="As JSON, with each feed's state.")
+@click.pass_context
+@errors_to_exit
+def feeds_list(ctx: click.Context, as_json: bool) -> None:
+    """List the feeds with their last success, last error and failures in a row.
+
+    \b
+    Example:
+        newsarchive feeds list
+        newsarchive feeds list --json | jq '.[] | select(.failures > 0)'
+    """
+    from .ingest import feeds as feed_list
+    from .ingest.store import ArchiveStore
+    from .output import safe
+
+    archive = archive_dir(ctx)
+    listed = feed_list.load(archive)
+    store = ArchiveStore(archive, readonly=True) if (archive / "archive.db").exists() else None
+    try:
+        rows = [{**asdict(f), **(store.feed_state(f.url) if store else {"failures": 0})} for f in listed]
+    finally:
+        if store:
+            store.close()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        status = "on " if row["enabled"] else "off"
+        line = f"{status}  {safe(row['name'])}  {safe(row['url'])}"
+        line += f"\n     last success: {row.get('last_success') or 'never'}"
+        if row.get("failures"):
+            line += f"; {row['failures']} failures in a row, next try after {row.get('next_try')}"
+            line += f"\n     last error: {safe(row.get('last_error'))}"
+        click.echo(line)
+    if not rows:
+        click.echo(
+            f"no feeds yet: add one with 'newsarchive feeds add URL' ({feed_list.feeds_path(archive)})", err=True
+        )
+
+
+@click.command()
+@click.option("--from-snapshots", is_flag=True, help="Rebuild the records too, from the raw snapshots alone.")
+@click.option("--wait", is_flag=True, help="If an ingest is running, wait for it.")
+@click.pass_context
+@errors_to_exit
+def reindex(ctx: click.Context, from_snapshots: bool, wait: bool) -> None:
+    """Rebuild the search index from the records (or everything from the snapshots).
+
+    --from-snapshots parses every raw payload the archive kept, in the order
+    they came, into fresh records: run it after upgrading newsarchive to get
+    what the new parsers make of the old inputs.
+
+    \b
+    Example:
+        newsarchive reindex
+        newsarchive reindex --from-snapshots
+    """
+    from .ingest.errors import ArchiveError
+    from .ingest.lock import ArchiveLock
+    from .ingest.rebuild import rebuild_from_snapshots
+    from .ingest.store import ArchiveStore
+    from .search.index import rebuild
+
+    archive = archive_dir(ctx)
+    if not (archive / "archive.db").exists():
+        raise ArchiveError(f"no archive at {archive}: run 'newsarchive ingest' first")
+    with ArchiveLock(archive, wait=wait):
+        if from_snapshots:
+            count = rebuild_from_snapshots(archive)
+            click.echo(f"rebuilt {count} articles from snapshots", err=True)
+        store = ArchiveStore(archive)
+        try:
+            written = rebuild(store, archive)
+        finally:
+            store.close()
+    click.echo(f"indexed {written} articles", err=True)
