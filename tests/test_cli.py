@@ -13,6 +13,7 @@ from conftest import LETTER_DUMP, PAY_SCALES_URL, Runner
 from newsarchive.cli import cli
 
 COMMANDS = sorted(cli.commands)
+SUBCOMMANDS = sorted((name, sub) for name, command in cli.commands.items() for sub in getattr(command, "commands", {}))
 
 
 def test_every_command_is_listed() -> None:
@@ -24,6 +25,12 @@ def test_help_has_an_example(run: Runner, command: str | None) -> None:
     result = run(*([command] if command else []), "--help")
     assert "Example:" in result.stdout
     assert "newsarchive " in result.stdout.split("Example:")[1]
+
+
+@pytest.mark.parametrize(("group", "command"), SUBCOMMANDS)
+def test_subcommand_help_has_an_example(run: Runner, group: str, command: str) -> None:
+    result = run(group, command, "--help")
+    assert "Example:" in result.stdout and f"newsarchive {group} {command}" in result.stdout
 
 
 def test_version(run: Runner) -> None:

@@ -41,8 +41,11 @@ def part_key(part: Part) -> str:
 
 
 def part_digest(part: Part) -> str:
+    """What a part says, not where it was read: a feed that gains an item leaves
+    its other items' parts unchanged although the feed's bytes changed."""
     data = part.to_dict()
     data.pop("fetched_at", None)
+    data.pop("sha256", None)
     return short_hash(json.dumps(data, sort_keys=True, ensure_ascii=False), 32)
 
 
