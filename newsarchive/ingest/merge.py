@@ -21,7 +21,8 @@ from .models import Article, Image, Part, Poll, Source
 
 T = TypeVar("T")
 # Lower is trusted more for metadata; see the module docstring.
-KIND_RANK = {"feed": 0, "feed-dump": 0, "wxr": 0, "html-page": 1, "text-page": 2}
+KIND_RANK = {"feed": 0, "feed-dump": 0, "wxr": 0, "html-page": 1, "text-page": 2, "comment-feed": 3}
+MAX_TITLE = 400  # a "title" longer than this is a page's text in the wrong place
 
 
 def ordered(parts: Iterable[Part]) -> list[Part]:
@@ -103,10 +104,14 @@ def merge_parts(parts: Iterable[Part]) -> Article:
             bucket = cleaning.setdefault(key, [])
             bucket.extend(v for v in values if v not in bucket)
     dated = next((p for p in parts if p.published), None)
+    title = _first(parts, lambda p: p.title)
+    if title and len(title) > MAX_TITLE:
+        cleaning.setdefault("title_clipped", []).append(f"{len(title)} characters")
+        title = title[:MAX_TITLE].rsplit(" ", 1)[0] + " …"
     return Article(
         id=article_id(parts),
         url=_first(parts, lambda p: canonical_url(p.url) and p.url),
-        title=_first(parts, lambda p: p.title),
+        title=title,
         standfirst=_first(sorted(parts, key=lambda p: p.kind != "text-page"), lambda p: p.standfirst),
         published=dated.published if dated else None,
         date_source=dated.date_source if dated else None,

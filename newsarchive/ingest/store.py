@@ -260,10 +260,13 @@ class ArchiveStore:
         )
 
     def add_snapshot(self, sha256: str, origin: str, fetched_at: str, options: dict[str, object]) -> None:
-        self.db.execute(
-            "INSERT INTO snapshots (sha256, origin, fetched_at, options) VALUES (?, ?, ?, ?)",
-            (sha256, origin, fetched_at, json.dumps(options, sort_keys=True)),
-        )
+        """List a payload once per origin: re-reading the same bytes adds nothing."""
+        known = self.db.execute("SELECT 1 FROM snapshots WHERE sha256 = ? AND origin = ?", (sha256, origin)).fetchone()
+        if not known:
+            self.db.execute(
+                "INSERT INTO snapshots (sha256, origin, fetched_at, options) VALUES (?, ?, ?, ?)",
+                (sha256, origin, fetched_at, json.dumps(options, sort_keys=True)),
+            )
 
     def snapshots(self) -> list[tuple[str, str, str, dict[str, object]]]:
         """(sha256, origin, fetched_at, options) in the order they were ingested."""
