@@ -32,7 +32,11 @@ CHARSET_ALIASES = {
 }
 # Control characters other than tab, newline, carriage return and form feed.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-MAX_CONTROL_SHARE = 0.01
+# Random bytes decode to ~12% control characters; text with a stray escape
+# sequence or NUL has far fewer.  Such text is cleaned, not refused.
+MAX_CONTROL_SHARE = 0.05
+MIN_CONTROLS = 16
+RAW_CONTROLS = [*range(0, 9), 11, *range(14, 27), *range(28, 32)]  # not tab, newline, CR, FF, or ESC
 
 
 def _strip_bom(data: bytes) -> tuple[bytes, str | None]:
@@ -122,15 +126,25 @@ def decode_bytes(data: bytes, origin: str) -> str:
         raise SourceError("empty", f"{origin}: empty input, nothing to ingest")
     encoding = guess_encoding(data)
     body, _ = _strip_bom(data)
+    if not encoding.startswith(("utf-16", "utf-32")) and _binary_bytes(body):
+        raise SourceError("binary", f"{origin}: binary data, not a feed or a page")
     try:
         text = body.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         text = body.decode(encoding if _known(encoding) else "cp1252", errors="replace")
     if not text.strip():
         raise SourceError("empty", f"{origin}: empty input, nothing to ingest")
-    if len(CONTROL.findall(text[:100_000])) > MAX_CONTROL_SHARE * min(len(text), 100_000):
+    controls = len(CONTROL.findall(text[:100_000]))
+    if controls > MIN_CONTROLS and controls > MAX_CONTROL_SHARE * min(len(text), 100_000):
         raise SourceError("binary", f"{origin}: binary data, not a feed or a page")
     return text
+
+
+def _binary_bytes(data: bytes) -> bool:
+    """Control bytes that no 8-bit or UTF-8 text uses, in more than a trace."""
+    sample = data[:65_536]
+    controls = sum(sample.count(b) for b in RAW_CONTROLS)
+    return controls > MIN_CONTROLS and controls > MAX_CONTROL_SHARE * len(sample)
 
 
 def _known(encoding: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -24,7 +25,7 @@ from . import snapshots
 from .cluster import apply_part
 from .dates import DEFAULT_TZ
 from .detect import parse_payload
-from .errors import SourceError
+from .errors import ArchiveError, SourceError
 from .models import Part
 from .sources.common import SourceContext
 from .store import ArchiveStore
@@ -198,19 +199,17 @@ class Ingestor:
         ctx, parts = self.parse(payload)
         outcomes: Counter[str] = Counter()
         assert payload.data is not None
-        snapshots.save(self.archive, ctx.sha256, payload.data)  # content-addressed: harmless if rolled back
-        with self.store.transaction():
-            for part in parts:
-                outcomes[apply_part(self.store, part).status] += 1
-            self.store.add_snapshot(
-                ctx.sha256,
-                ctx.origin,
-                ctx.fetched_at,
-                {
-                    "spam_patterns": ctx.spam_patterns,
-                    "timezone": ctx.timezone,
-                    "expect_feed": payload.expect_feed,
-                },
-            )
+        options = {"spam_patterns": ctx.spam_patterns, "timezone": ctx.timezone, "expect_feed": payload.expect_feed}
+        try:
+            snapshots.save(self.archive, ctx.sha256, payload.data)  # content-addressed: harmless if rolled back
+            with self.store.transaction():
+                for part in parts:
+                    outcomes[apply_part(self.store, part).status] += 1
+                self.store.add_snapshot(ctx.sha256, ctx.origin, ctx.fetched_at, options)
+        except (sqlite3.Error, OSError) as exc:
+            # The disk is full or read-only: this source is rolled back, and the
+            # batch stops, since no later source could be written either.
+            message = f"cannot write the archive at {self.archive} ({exc}); {payload.origin} and later sources"
+            raise ArchiveError(message + " were not ingested") from exc
         summary.outcomes.update(outcomes)
         return parts

@@ -45,6 +45,14 @@ def open_index(archive: Path, create: bool = False) -> Index:
 
 def sync(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None = None) -> int:
     """Bring the index up to date with the store; return the documents written."""
+    try:
+        return _sync(store, archive, progress)
+    except OSError as exc:
+        message = f"cannot write the search index at {index_path(archive)} ({exc})"
+        raise ArchiveError(message + "; the records are safe, and 'newsarchive reindex' rebuilds it") from exc
+
+
+def _sync(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None = None) -> int:
     stale, gone = store.unindexed()
     if not stale and not gone:
         return 0
