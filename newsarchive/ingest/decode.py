@@ -65,7 +65,8 @@ def _wide_without_bom(data: bytes) -> str | None:
     return None
 
 
-def _declared(data: bytes) -> str | None:
+def declared_charset(data: bytes) -> str | None:
+    """The charset the document names (XML declaration or HTML meta), if a known one."""
     match = DECLARED_CHARSET.search(data[:4096])
     if not match:
         return None
@@ -112,7 +113,7 @@ def guess_encoding(data: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    return _declared(rest) or _detect(rest) or "cp1252"
+    return declared_charset(rest) or _detect(rest) or "cp1252"
 
 
 def decode_bytes(data: bytes, origin: str) -> str:

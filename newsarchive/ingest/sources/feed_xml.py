@@ -14,6 +14,7 @@ from typing import Any
 
 from ..clean import fix_line, text_lines
 from ..dates import date_from_url, iso_date, to_iso
+from ..decode import declared_charset, guess_encoding
 from ..errors import SourceError
 from ..models import Image, Part
 from ..spam import clean_titles
@@ -23,12 +24,13 @@ from .html_text import html_to_lines
 KIND = "feed"
 DOCTYPE = r"<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>"
 FEED_START = re.compile(
-    rf"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|{DOCTYPE}\s*|<\?[^>]*\?>\s*)*<(?:rss|feed|rdf:RDF|channel)\b",
+    rf"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|{DOCTYPE}\s*|<\?[^>]*\?>\s*)*<(?:[\w-]+:)?(?:rss|feed|RDF|channel)\b",
     re.S | re.I,
 )
 # A feed needs no DTD.  Dropping the DOCTYPE drops its entities with it: no
 # "billion laughs" expansion, no external entity read from disk or network.
 DOCTYPE_BYTES = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>", re.S | re.I)
+TAG = re.compile(r"<[a-zA-Z/][^<>]*>")
 SITE_SEPARATORS = re.compile(r"\s+[-–|—:»]\s+")
 
 
@@ -39,6 +41,7 @@ def looks_like(text: str) -> bool:
 def parse(data: bytes, ctx: SourceContext) -> list[Part]:
     import feedparser
 
+    data = _undeclared_to_utf8(data)
     head, rest = data[:100_000], data[100_000:]
     data = DOCTYPE_BYTES.sub(b"", head, count=1) + rest
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
@@ -51,11 +54,35 @@ def parse(data: bytes, ctx: SourceContext) -> list[Part]:
     feed = parsed.feed
     language = feed.get("language")
     entries = parsed.entries
-    titles = [fix_line(feed.get("title", ""))] + [fix_line(e.get("title", "")) for e in entries]
+    titles = [_title(feed)] + [_title(e) for e in entries]
     sample = " ".join(_html_text(e.get("summary", "")) for e in entries[:5])
     cleaned = clean_titles(titles, ctx.spam_filter(language), sample)
     site = SITE_SEPARATORS.split(cleaned[0][0])[-1] if cleaned[0][0] else None
     return [_part(e, t, r, site, language, ctx) for e, (t, r) in zip(entries, cleaned[1:], strict=True)]
+
+
+def _undeclared_to_utf8(data: bytes) -> bytes:
+    """A feed that declares no encoding and is not UTF-8 (EUC-KR, Shift JIS, KOI8-R...)
+    is decoded by detection and handed on as UTF-8; feedparser alone would guess
+    Windows-1252 and store mojibake."""
+    if declared_charset(data) or data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return data
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    encoding = guess_encoding(data)
+    if encoding.startswith(("utf-16", "utf-32")):
+        return data
+    return data.decode(encoding, errors="replace").encode("utf-8")
+
+
+def _title(node: Any) -> str:
+    """A title as text: markup in an HTML-typed title is rendered, not kept."""
+    title = node.get("title", "")
+    kind = (node.get("title_detail") or {}).get("type", "")
+    return _html_text(title) if kind != "text/plain" and TAG.search(title) else fix_line(title)
 
 
 def _html_text(html: str) -> str:
