@@ -314,3 +314,9 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(int(ExitCode.OK))
+    except Exception as exc:  # a bug, not the user's doing: one line, and a way to see more
+        if os.environ.get("NEWSARCHIVE_DEBUG"):
+            raise
+        message = f"newsarchive: internal error: {type(exc).__name__}: {exc}"
+        click.echo(message + " (please report it; NEWSARCHIVE_DEBUG=1 shows the traceback)", err=True)
+        sys.exit(int(ExitCode.INTERNAL))

@@ -11,3 +11,4 @@ class ExitCode(IntEnum):
     ARCHIVE_ERROR = 4  # the archive or its index cannot be opened or written
     QUERY_ERROR = 5  # a search query that cannot be parsed
     LOCKED = 6  # another ingest or reindex is writing the archive (use --wait)
+    INTERNAL = 70  # a bug: the message asks for a report (EX_SOFTWARE)

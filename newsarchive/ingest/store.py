@@ -75,6 +75,8 @@ CREATE TABLE IF NOT EXISTS snapshots (
 MAX_CHANGES = 20  # the newest notes of what changed, per article
 FEED_STATE = ("etag", "last_modified", "body_sha", "last_attempt", "last_success", "last_error", "failures", "next_try")
 DB_NAME = "archive.db"
+# Bumped when SCHEMA gains a table; opening for writing upgrades an older archive.
+STORE_VERSION = 2
 
 
 def _record(article: Article) -> dict[str, object]:
@@ -95,12 +97,17 @@ class ArchiveStore:
                 if not self.path.exists():
                     raise ArchiveError(f"no archive at {directory}: run 'newsarchive ingest' first")
                 self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]
+                if version < STORE_VERSION:
+                    raise ArchiveError(f"the archive at {directory} was written by an older newsarchive: "
+                                       "run 'newsarchive reindex' once to upgrade it")
             else:
                 directory.mkdir(parents=True, exist_ok=True)
                 self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
                 self.db.executescript(SCHEMA)
+                self.db.execute(f"PRAGMA user_version = {STORE_VERSION}")
         except sqlite3.Error as exc:
             raise ArchiveError(f"cannot open the archive at {self.path}: {exc}") from exc
 

@@ -21,6 +21,9 @@ from ..ingest.store import ArchiveStore
 from .schema import build_schema, to_document
 
 INDEX_DIR = "index"
+# Bumped when the schema's fields change: an older index must be rebuilt.
+INDEX_VERSION = "2"
+VERSION_FILE = "newsarchive-schema"
 BATCH = 2000  # documents per commit: bounds memory and the work a crash loses
 WRITER_TIMEOUT = 60.0
 
@@ -34,13 +37,27 @@ def open_index(archive: Path, create: bool = False) -> Index:
     path = index_path(archive)
     try:
         if whoosh_index.exists_in(str(path)):
+            marker = path / VERSION_FILE
+            if not marker.exists() or marker.read_text().strip() != INDEX_VERSION:
+                raise ArchiveError(f"the search index at {path} was built by another newsarchive version: "
+                                   "run 'newsarchive reindex'")
             return whoosh_index.open_dir(str(path))
         if not create:
             raise ArchiveError(f"no search index at {path}: run 'newsarchive ingest' or 'newsarchive reindex'")
         path.mkdir(parents=True, exist_ok=True)
-        return whoosh_index.create_in(str(path), build_schema())
+        ix = whoosh_index.create_in(str(path), build_schema())
+        (path / VERSION_FILE).write_text(INDEX_VERSION + "\n")
+        return ix
     except OSError as exc:
         raise ArchiveError(f"cannot open the search index at {path}: {exc}") from exc
+
+
+def _outdated(archive: Path) -> bool:
+    path = index_path(archive)
+    marker = path / VERSION_FILE
+    return whoosh_index.exists_in(str(path)) and (
+        not marker.exists() or marker.read_text().strip() != INDEX_VERSION
+    )
 
 
 def sync(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None = None) -> int:
@@ -53,6 +70,10 @@ def sync(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | N
 
 
 def _sync(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None = None) -> int:
+    if _outdated(archive):  # built by another version: start it afresh from the records
+        shutil.rmtree(index_path(archive))
+        with store.transaction():
+            store.mark_all_unindexed()
     stale, gone = store.unindexed()
     if not stale and not gone:
         return 0

@@ -1,0 +1,54 @@
+"""An archive written by an older version is upgraded, never crashed on."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from conftest import LETTER_DUMP, PAY_SCALES_DUMP, Runner
+
+
+def make_old(archive: Path) -> None:
+    """Make the archive look as version 1 left it: no history table, an unmarked index."""
+    db = sqlite3.connect(archive / "archive.db")
+    db.execute("DROP TABLE history")
+    db.execute("PRAGMA user_version = 0")
+    db.commit()
+    db.close()
+    (archive / "index" / "newsarchive-schema").unlink()
+
+
+def test_reading_an_old_archive_says_what_to_do(run: Runner, archive: Path) -> None:
+    run("ingest", str(LETTER_DUMP))
+    make_old(archive)
+    result = run("export", expect=4)
+    assert result.stderr.startswith("Error: the ") and "run 'newsarchive reindex'" in result.stderr
+
+
+def test_reindex_upgrades_an_old_archive(run: Runner, archive: Path) -> None:
+    run("ingest", str(LETTER_DUMP))
+    make_old(archive)
+    run("reindex")
+    assert len(run("search", "dashboard", "--json").stdout) > 2
+
+
+def test_ingest_upgrades_an_old_archive_and_its_index(run: Runner, archive: Path) -> None:
+    run("ingest", str(LETTER_DUMP))
+    make_old(archive)
+    run("ingest", str(PAY_SCALES_DUMP))
+    assert "2 hits" in run("search", "social").stderr
+
+
+def test_a_bug_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "archive.db").write_bytes(b"this is not a database")
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "--archive", str(archive), "export"], capture_output=True, text=True
+    )
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.returncode in (4, 70)
