@@ -200,7 +200,8 @@ ORG_HEADS = (
 CAPITALISED = re.compile(
     r"(?<![\w’'])(?:[A-Z][\w’'&.-]*)(?: (?:of|for|and|the|in|on|&|[A-Z][\w’'&.-]*))* (?:[A-Z][\w’'&.-]*)"
 )
-DEFINITION = re.compile(r"(?P<before>[^()\n]{2,160}?)\s*\((?P<acronym>[A-Z][A-Za-z]{0,2}[A-Z][A-Za-z]{0,6})\)")
+ACRONYM_IN_BRACKETS = re.compile(r"\s*\((?P<acronym>[A-Z][A-Za-z]{0,2}[A-Z][A-Za-z]{0,6})\)")
+DEFINITION_REACH = 160  # characters before the bracket that may hold the expansion
 SMALL_WORDS = {"of", "for", "and", "the", "in", "on", "to", "a", "an", "&", "at", "by"}
 MONEY = re.compile(
     r"(?P<currency>[£$€])\s?(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(?P<scale>bn|billion|m|million|k)?\b"
@@ -220,10 +221,12 @@ def _initials(words: list[str]) -> str:
 def acronym_definitions(text: str) -> list[tuple[str, str]]:
     """(acronym, expansion) pairs the text defines, checked letter by letter."""
     found: dict[str, str] = {}
-    for match in DEFINITION.finditer(text):
+    for match in ACRONYM_IN_BRACKETS.finditer(text):
         acronym = match["acronym"]
+        # the words before the bracket, back to the previous bracket or line break
+        before = re.split(r"[()\n]", text[max(0, match.start() - DEFINITION_REACH) : match.start()])[-1]
         letters = [c for c in acronym.rstrip("s") if c.isupper()]
-        words = re.findall(r"[\w’']+", match["before"].replace("-", " "))
+        words = re.findall(r"[\w’']+", before.replace("-", " "))
         content = [i for i, w in enumerate(words) if w.lower() not in SMALL_WORDS]
         if len(content) < len(letters) or len(letters) < 2:
             continue
@@ -231,7 +234,7 @@ def acronym_definitions(text: str) -> list[tuple[str, str]]:
         if _initials([words[i] for i in content[-len(letters) :]]) != "".join(letters):
             continue
         # the expansion as printed, hyphens kept, a possessive dropped
-        printed = re.search(r"[\s-]+".join(re.escape(w) for w in words[start:]), match["before"])
+        printed = re.search(r"[\s-]+".join(re.escape(w) for w in words[start:]), before)
         expansion = printed[0] if printed else " ".join(words[start:])
         found.setdefault(acronym, re.sub(r"[’']s$", "", expansion))
     return list(found.items())

@@ -4,14 +4,16 @@ An article's id derives from its canonical URL (so it is stable across feeds,
 pages and re-fetches), else from its text.  Text is compared through a
 fingerprint that ignores whitespace, quote styles, case and punctuation, and
 through word shingles for near-duplicates (a page dump that lost a line, a
-feed body with a stray credit).
+feed body with a stray credit), found through a bottom-k sketch of them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 import unicodedata
+import zlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = re.compile(
@@ -20,9 +22,7 @@ TRACKING_PARAMS = re.compile(
     re.IGNORECASE,
 )
 SHINGLE_WORDS = 5
-MINHASH_PERMUTATIONS = 32
-MINHASH_BAND = 4  # rows per band: pairs of Jaccard >= ~0.6 share a band almost surely
-MASK64 = (1 << 64) - 1
+SKETCH_SIZE = 8  # smallest shingle hashes kept as match keys
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -70,10 +70,14 @@ def article_id_for_text(text: str) -> str:
 
 
 def shingles(text: str) -> set[int]:
-    """Hashes of overlapping five-word runs."""
+    """Hashes of overlapping five-word runs (64-bit: CRC-32 and Adler-32 side by side,
+    both in C, stable across processes, unlike ``hash``)."""
     words = normalised_words(text)
-    runs = (" ".join(words[i : i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1)))
-    return {int.from_bytes(hashlib.blake2b(r.encode(), digest_size=8).digest(), "big") for r in runs}
+    out = set()
+    for i in range(max(1, len(words) - SHINGLE_WORDS + 1)):
+        run = " ".join(words[i : i + SHINGLE_WORDS]).encode()
+        out.add(zlib.crc32(run) << 32 | zlib.adler32(run))
+    return out
 
 
 def similarity(a: set[int], b: set[int]) -> float:
@@ -85,14 +89,12 @@ def similarity(a: set[int], b: set[int]) -> float:
 
 
 def band_keys(shingle_set: set[int]) -> list[str]:
-    """MinHash band keys: texts sharing one are candidates for a near-duplicate check."""
+    """Sketch keys: the smallest few shingle hashes (a bottom-k sketch).
+
+    Texts that share most of their shingles share most of their smallest
+    ones too, including a text and a copy that lost a few paragraphs, so a
+    stored text sharing any key is a candidate for the full overlap check.
+    """
     if len(shingle_set) < 8:
         return []
-    signature = []
-    for seed in range(MINHASH_PERMUTATIONS):
-        a, b = 0x9E3779B97F4A7C15 * (2 * seed + 1) & MASK64, seed * 0x632BE59BD9B4E019 & MASK64
-        signature.append(min(((a * s + b) & MASK64) for s in shingle_set))
-    return [
-        f"band:{i}:{short_hash(repr(signature[i : i + MINHASH_BAND]), 12)}"
-        for i in range(0, MINHASH_PERMUTATIONS, MINHASH_BAND)
-    ]
+    return [f"band:{h:016x}" for h in heapq.nsmallest(SKETCH_SIZE, shingle_set)]
