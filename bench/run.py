@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import sqlite3
 import statistics
@@ -217,7 +216,7 @@ def measure(docs: int, repeat: int, work: Path) -> dict[str, Any]:
     bare_dir = work / "bare-index"
     bare_dir.mkdir()
     bare_walls = []
-    for i in range(max(1, min(repeat, 3))):
+    for _ in range(max(1, min(repeat, 3))):
         shutil.rmtree(bare_dir)
         bare_dir.mkdir()
         run = subprocess.run(

@@ -14,6 +14,7 @@ import heapq
 import re
 import unicodedata
 import zlib
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = re.compile(
@@ -51,12 +52,16 @@ def article_id_for_url(url: str) -> str:
     return short_hash(canonical_url(url) or url)
 
 
-def normalised_words(text: str) -> list[str]:
-    """Lower-case words with accents, quotes and punctuation folded away."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+@lru_cache(maxsize=512)
+def normalised_words(text: str) -> tuple[str, ...]:
+    """Lower-case words with accents, quotes and punctuation folded away (cached:
+    a body is compared several ways while one part is merged)."""
+    text = COMBINING.sub("", unicodedata.normalize("NFKD", text.lower()))
     text = re.sub(r"['’‘`´]", "", text)
-    return re.findall(r"\w+", text)
+    return tuple(re.findall(r"\w+", text))
 
 
 def fingerprint(text: str) -> str | None:
@@ -69,7 +74,8 @@ def article_id_for_text(text: str) -> str:
     return "t" + short_hash(" ".join(normalised_words(text)), 15)
 
 
-def shingles(text: str) -> set[int]:
+@lru_cache(maxsize=512)
+def shingles(text: str) -> frozenset[int]:
     """Hashes of overlapping five-word runs (64-bit: CRC-32 and Adler-32 side by side,
     both in C, stable across processes, unlike ``hash``)."""
     words = normalised_words(text)
@@ -77,10 +83,10 @@ def shingles(text: str) -> set[int]:
     for i in range(max(1, len(words) - SHINGLE_WORDS + 1)):
         run = " ".join(words[i : i + SHINGLE_WORDS]).encode()
         out.add(zlib.crc32(run) << 32 | zlib.adler32(run))
-    return out
+    return frozenset(out)
 
 
-def similarity(a: set[int], b: set[int]) -> float:
+def similarity(a: frozenset[int], b: frozenset[int]) -> float:
     """Overlap of two shingle sets relative to the smaller: a page that lost a few
     paragraphs to boilerplate removal still matches its full feed body."""
     if not a or not b:
@@ -88,7 +94,7 @@ def similarity(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def band_keys(shingle_set: set[int]) -> list[str]:
+def band_keys(shingle_set: frozenset[int]) -> list[str]:
     """Sketch keys: the smallest few shingle hashes (a bottom-k sketch).
 
     Texts that share most of their shingles share most of their smallest

@@ -9,6 +9,7 @@ snippets, which keeps the index small and quick to open.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
@@ -19,6 +20,7 @@ from ..ingest.dates import to_utc_naive
 from ..ingest.models import Article
 
 DEFAULT_FIELDS = ("title", "standfirst", "body")
+WORDS = re.compile(r"[^\W\d_]{3,}")
 # Facets: exact values kept as keywords, one field each (f_year, f_author, ...).
 FACETS = ("year", "month", "author", "tag", "person", "org", "council")
 FIELD_BOOSTS = {"title": 2.0, "standfirst": 1.5, "body": 1.0}
@@ -117,7 +119,9 @@ def to_document(article: Article) -> dict[str, Any]:
         "poll": bool(article.polls),
         "display": {"title": article.title, "url": article.url, "published": article.published},
     }
-    doc["words"] = " ".join(filter(None, [article.title, article.standfirst, article.body]))
+    # each word once: the spelling field needs the vocabulary, not the counts
+    text = " ".join(filter(None, [article.title, article.standfirst, article.body])).lower()
+    doc["words"] = " ".join(sorted(set(WORDS.findall(text))))
     for name, values in _facets(article).items():
         doc[f"f_{name}"] = ",".join(v.replace(",", " ").strip() for v in values if v.strip())
     if article.url:

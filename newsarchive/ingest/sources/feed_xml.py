@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from ..clean import fix_line, text_lines
+from ..clean import fix_line, fix_text, normalise_line, text_lines
 from ..dates import date_from_url, iso_date, to_iso
 from ..decode import declared_charset, guess_encoding
 from ..errors import SourceError
@@ -90,7 +90,8 @@ def _html_text(html: str) -> str:
 
 
 def _lines(html: str) -> list[str]:
-    return [fix_line(line) for line in html_to_lines(html)] if "<" in html else text_lines(html)
+    """Repair the text once, then split it: ftfy per line costs a call a paragraph."""
+    return [normalise_line(line) for line in html_to_lines(fix_text(html))] if "<" in html else text_lines(html)
 
 
 def _published(entry: Any, ctx: SourceContext) -> tuple[str | None, str | None]:
