@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
@@ -26,12 +26,23 @@ FACETS = ("year", "month", "author", "tag", "person", "org", "council")
 FIELD_BOOSTS = {"title": 2.0, "standfirst": 1.5, "body": 1.0}
 
 
+class FoldAccents(Filter):
+    """``CharsetFilter(accent_map)`` for the tokens that need it: most are ASCII,
+    and skipping ``str.translate`` for them makes indexing measurably cheaper."""
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        for token in tokens:
+            if not token.text.isascii():
+                token.text = token.text.translate(accent_map)
+            yield token
+
+
 def text_analyzer():  # type: ignore[no-untyped-def]
     """Words, lower-cased, accents folded, stop words dropped, English stems."""
     return (
         RegexTokenizer(r"\w+(?:\.?\w+)*")
         | LowercaseFilter()
-        | CharsetFilter(accent_map)
+        | FoldAccents()
         | StopFilter()
         | StemFilter(lang="en", cachesize=50000)
     )
@@ -40,11 +51,11 @@ def text_analyzer():  # type: ignore[no-untyped-def]
 def name_analyzer():  # type: ignore[no-untyped-def]
     """Names match whole words, unstemmed: person:"Trowler", council:"East Sussex"."""
     # Apostrophes split words, as in text fields, so ’ and ' match alike.
-    return RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map)
+    return RegexTokenizer(r"\w+") | LowercaseFilter() | FoldAccents()
 
 
 def word_analyzer():  # type: ignore[no-untyped-def]
-    return RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter() | CharsetFilter(accent_map)
+    return RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter() | FoldAccents()
 
 
 def build_schema() -> Schema:

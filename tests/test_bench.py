@@ -1,0 +1,39 @@
+"""The benchmarks run, at a tiny size: a smoke test, no timing asserted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+
+def test_bench_run_smoke(tmp_path: Path) -> None:
+    out = tmp_path / "figures.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--docs", "30", "--repeat", "1", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "| bulk ingest, docs/s" in result.stdout and "| `newsarchive search` cold |" in result.stdout
+    figures = json.loads(out.read_text())
+    assert figures["ingest"]["articles"] == 30
+    assert figures["export"]["records"] == 80  # 30 in bulk, 50 in the nightly increment
+    assert set(figures["latency"]) == {"word", "phrase", "boolean", "field+date", "entity", "facets", "sort-by-date"}
+    assert figures["ratios"]["ingest_vs_bare_index_rate"] > 0
+
+
+def test_bench_corpus_and_extraction_smoke() -> None:
+    for script, expect in (("corpus.py", "cold search / bare Whoosh"), ("extraction.py", "organisations")):
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / script), *(["--repeat", "1"] if script == "corpus.py" else [])],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stderr
+        assert expect in result.stdout
