@@ -19,7 +19,6 @@ import re
 
 from .clean import normalise_line, to_body
 from .dates import DEFAULT_TZ, MONTH, iso_date
-from .identity import short_hash
 from .models import Comment
 
 SECTION = re.compile(
@@ -71,14 +70,7 @@ def parse_comments(lines: list[str], tz: str = DEFAULT_TZ) -> list[Comment]:
         parent = stack[-1] if stack else None
         author = match["author"].strip()
         published = iso_date(match["date"], tz)
-        comment = Comment(
-            id="c" + short_hash(f"{author}|{published}|{text[:200]}", 12),
-            author=author,
-            published=published,
-            text=text,
-            parent=parent.id if parent else None,
-            depth=parent.depth + 1 if parent else 0,
-        )
+        comment = Comment.create(author, published, text, parent)
         comments.append(comment)
         stack.append(comment)
     return comments

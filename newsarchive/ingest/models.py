@@ -16,6 +16,7 @@ Two levels exist:
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -39,6 +40,15 @@ class Comment:
     text: str
     parent: str | None = None
     depth: int = 0
+
+    @classmethod
+    def create(cls, author: str | None, published: str | None, text: str, parent: Comment | None = None) -> Comment:
+        """A comment with its id from its content, so the same comment captured
+        from a page, an export or a comment feed gets the same id."""
+        digest = hashlib.sha256(f"{author}|{published}|{text[:200]}".encode()).hexdigest()[:12]
+        return cls(
+            "c" + digest, author, published, text, parent.id if parent else None, parent.depth + 1 if parent else 0
+        )
 
 
 @dataclass

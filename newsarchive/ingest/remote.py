@@ -19,7 +19,6 @@ from . import snapshots
 from .cluster import apply_part
 from .errors import SourceError
 from .fetch import FetchOptions, fetch
-from .identity import short_hash
 from .models import Comment, Part
 from .pipeline import Ingestor, Payload, Summary, now_iso
 from .sources.common import SourceContext
@@ -214,8 +213,7 @@ def comment_feed_part(ctx: SourceContext, entries: list[Part], post_url: str | N
     for entry in reversed(entries):  # feeds list the newest first
         author = entry.authors[0] if entry.authors else None
         if entry.body:
-            comment_id = "c" + short_hash(f"{author}|{entry.published}|{entry.body[:200]}", 12)
-            comments.append(Comment(comment_id, author, entry.published, entry.body))
+            comments.append(Comment.create(author, entry.published, entry.body))
     return ctx.part("comment-feed", key=post_url or "", url=post_url, comments=comments, comment_count=comment_count)
 
 

@@ -99,8 +99,10 @@ class ArchiveStore:
                 self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
                 version = self.db.execute("PRAGMA user_version").fetchone()[0]
                 if version < STORE_VERSION:
-                    raise ArchiveError(f"the archive at {directory} was written by an older newsarchive: "
-                                       "run 'newsarchive reindex' once to upgrade it")
+                    raise ArchiveError(
+                        f"the archive at {directory} was written by an older newsarchive: "
+                        "run 'newsarchive reindex' once to upgrade it"
+                    )
             else:
                 directory.mkdir(parents=True, exist_ok=True)
                 self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)

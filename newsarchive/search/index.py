@@ -40,8 +40,9 @@ def open_index(archive: Path, create: bool = False) -> Index:
         if whoosh_index.exists_in(str(path)):
             marker = path / VERSION_FILE
             if not marker.exists() or marker.read_text().strip() != INDEX_VERSION:
-                raise ArchiveError(f"the search index at {path} was built by another newsarchive version: "
-                                   "run 'newsarchive reindex'")
+                raise ArchiveError(
+                    f"the search index at {path} was built by another newsarchive version: run 'newsarchive reindex'"
+                )
             return whoosh_index.open_dir(str(path))
         if not create:
             raise ArchiveError(f"no search index at {path}: run 'newsarchive ingest' or 'newsarchive reindex'")
@@ -56,9 +57,7 @@ def open_index(archive: Path, create: bool = False) -> Index:
 def _outdated(archive: Path) -> bool:
     path = index_path(archive)
     marker = path / VERSION_FILE
-    return whoosh_index.exists_in(str(path)) and (
-        not marker.exists() or marker.read_text().strip() != INDEX_VERSION
-    )
+    return whoosh_index.exists_in(str(path)) and (not marker.exists() or marker.read_text().strip() != INDEX_VERSION)
 
 
 def sync(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None = None) -> int:

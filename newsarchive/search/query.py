@@ -71,6 +71,22 @@ class Hit:
     snippet: str = ""
     commenter: str | None = None  # set when the snippet quotes a reader's comment
 
+    @classmethod
+    def from_whoosh(cls, rank: int, hit: Any, snippet: str = "", commenter: str | None = None) -> Hit:
+        """From a Whoosh hit: the display fields are stored with it, no record read."""
+        display = hit.get("display") or {}
+        score = round(hit.score, 4) if hit.score is not None else None
+        return cls(
+            rank,
+            hit["id"],
+            display.get("url"),
+            display.get("title"),
+            display.get("published"),
+            score,
+            snippet,
+            commenter,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "rank": self.rank,
@@ -189,22 +205,9 @@ def search(archive: Path, text: str, options: SearchOptions | None = None) -> Se
             articles = store.get_many(hit["id"] for hit in page) if options.snippets else {}
             hits = []
             for rank, hit in enumerate(page, start=options.offset + 1):
-                display = hit.get("display") or {}
                 article = articles.get(hit["id"])
                 snippet, commenter = _snippet(article, query, analyzer) if article else ("", None)
-                score = round(hit.score, 4) if hit.score is not None else None
-                hits.append(
-                    Hit(
-                        rank,
-                        hit["id"],
-                        display.get("url"),
-                        display.get("title"),
-                        display.get("published"),
-                        score,
-                        snippet,
-                        commenter,
-                    )
-                )
+                hits.append(Hit.from_whoosh(rank, hit, snippet, commenter))
             result = SearchResult(text, len(results), hits)
             if options.facets:
                 result.facets = facet_counts(searcher, query, date_filter(options.since, options.until), options.facets)

@@ -26,20 +26,7 @@ def similar(archive: Path, article_id: str, limit: int = 10) -> list[Hit]:
                 raise NotFound(f"article {article_id!r} is not in the search index: run 'newsarchive reindex'")
             text = "\n".join(filter(None, [article.title, article.standfirst, article.body]))
             results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=KEY_TERMS)
-            hits = []
-            for rank, hit in enumerate(results, start=1):
-                display = hit.get("display") or {}
-                hits.append(
-                    Hit(
-                        rank,
-                        hit["id"],
-                        display.get("url"),
-                        display.get("title"),
-                        display.get("published"),
-                        round(hit.score, 4) if hit.score is not None else None,
-                    )
-                )
-            return hits
+            return [Hit.from_whoosh(rank, hit) for rank, hit in enumerate(results, start=1)]
     finally:
         store.close()
         ix.close()

@@ -17,7 +17,6 @@ from bs4 import BeautifulSoup, Tag
 from ..clean import fix_line
 from ..comments import SECTION, WORD_NUMBERS
 from ..dates import iso_date
-from ..identity import short_hash
 from ..models import Comment
 
 LISTS = "ol.commentlist, ol.comment-list, ul.commentlist, ul.comment-list, div.commentlist"
@@ -107,14 +106,7 @@ def parse_comments(soup: BeautifulSoup, tz: str) -> list[Comment]:
     while stack:
         item, parent = stack.pop()
         author, published, text = _author(item), _published(item, tz), _text(item)
-        comment = Comment(
-            id="c" + short_hash(f"{author}|{published}|{text[:200]}", 12),
-            author=author,
-            published=published,
-            text=text,
-            parent=parent.id if parent else None,
-            depth=parent.depth + 1 if parent else 0,
-        )
+        comment = Comment.create(author, published, text, parent)
         out.append(comment)
         stack.extend((child, comment) for child in reversed(_children(item)))
     return out

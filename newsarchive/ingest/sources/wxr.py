@@ -17,7 +17,6 @@ from lxml import etree
 from ..clean import fix_line
 from ..dates import iso_date
 from ..errors import SourceError
-from ..identity import short_hash
 from ..models import Comment, Part
 from ..spam import clean_titles
 from .common import SourceContext, build_body, cleaning_notes
@@ -126,27 +125,18 @@ def _comments(item: Any) -> list[Comment]:
                 "text": build_body(_lines(_wp(element, "comment_content"))).text,
             }
         )
-    ids = {c["wp_id"]: "c" + short_hash(f"{c['author']}|{c['published']}|{c['text'][:200]}", 12) for c in raw}
+    known = {c["wp_id"] for c in raw}
     children: dict[str, list[dict]] = {}
     for c in raw:
-        parent = c["parent"] if c["parent"] in ids else "0"
-        children.setdefault(parent, []).append(c)
+        children.setdefault(c["parent"] if c["parent"] in known else "0", []).append(c)
     out: list[Comment] = []
     # Depth-first without recursion: a hostile export may nest replies very deep.
-    stack = [(c, "0", 0) for c in reversed(_in_order(children.get("0", [])))]
+    stack: list[tuple[dict, Comment | None]] = [(c, None) for c in reversed(_in_order(children.get("0", [])))]
     while stack:
-        c, parent_wp, depth = stack.pop()
-        out.append(
-            Comment(
-                ids[c["wp_id"]],
-                c["author"],
-                c["published"],
-                c["text"],
-                ids[parent_wp] if parent_wp != "0" else None,
-                depth,
-            )
-        )
-        stack.extend((r, c["wp_id"], depth + 1) for r in reversed(_in_order(children.get(c["wp_id"], []))))
+        c, parent = stack.pop()
+        comment = Comment.create(c["author"], c["published"], c["text"], parent)
+        out.append(comment)
+        stack.extend((r, comment) for r in reversed(_in_order(children.get(c["wp_id"], []))))
     return out
 
 
