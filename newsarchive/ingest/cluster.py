@@ -114,9 +114,8 @@ def find_matches(store: ArchiveStore, part: Part) -> set[str]:
         matches |= found
     if matches or not part.body:
         return matches
-    candidates: set[str] = set()
-    for key in _content_keys(part):
-        candidates |= store.find_by_key(key)
+    # A part with a URL may only join an article without one: ask for those alone.
+    candidates = store.find_by_keys(_content_keys(part), without_url=bool(url))
     if not candidates:
         return matches
     mine = shingles(part.body)

@@ -26,6 +26,7 @@ SHINGLE_WORDS = 5
 SKETCH_SIZE = 8  # smallest shingle hashes kept as match keys
 
 
+@lru_cache(maxsize=4096)
 def canonical_url(url: str | None) -> str | None:
     """Normalise a URL so that variants of one page compare equal.
 

@@ -86,7 +86,10 @@ def script_of(ch: str) -> str | None:
 
 
 def dominant_script(text: str) -> str | None:
-    counts = Counter(s for s in map(script_of, text[:20_000]) if s)
+    sample = text[:4_000]
+    if sample.isascii():
+        return "LATIN" if any(ch.isalpha() for ch in sample) else None
+    counts = Counter(s for s in map(script_of, sample) if s)
     return counts.most_common(1)[0][0] if counts else None
 
 
