@@ -19,7 +19,8 @@ from . import snapshots
 from .cluster import apply_part
 from .errors import SourceError
 from .fetch import FetchOptions, fetch
-from .models import Comment, Part
+from .identity import canonical_url
+from .models import Article, Comment, Part
 from .pipeline import Ingestor, Payload, Summary, now_iso
 from .sources.common import SourceContext
 
@@ -155,9 +156,7 @@ class FeedFetcher:
                 summary.failed[exc.reason] += 1
                 report(str(exc))
 
-    def _article_for(self, part: Part):  # type: ignore[no-untyped-def]
-        from .identity import canonical_url
-
+    def _article_for(self, part: Part) -> Article | None:
         ids = self.store.find_by_key(f"url:{canonical_url(part.url)}") if part.url else set()
         return self.store.get(sorted(ids)[0]) if ids else None
 
