@@ -162,6 +162,15 @@ def test_html_where_a_feed_was_expected(run: Runner, httpserver: HTTPServer) -> 
     assert "(not-a-feed: 1)" in summary_line(result)
 
 
+def test_redirect_loop_among_good_feeds(run: Runner, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/a").respond_with_data("", status=302, headers={"Location": "/b"})
+    httpserver.expect_request("/b").respond_with_data("", status=302, headers={"Location": "/a"})
+    httpserver.expect_request("/feed/").respond_with_data(rss(item(1)))
+    result = run("ingest", httpserver.url_for("/a"), httpserver.url_for("/feed/"), expect=1)
+    assert f"newsarchive: skipped {httpserver.url_for('/a')}: more than 5 redirects" in result.stderr
+    assert summary_line(result) == "added 1, updated 0, unchanged 0, not-modified 0, failed 1 (redirect-loop: 1)"
+
+
 def test_gzip_body(run: Runner, httpserver: HTTPServer) -> None:
     body = gzip.compress(rss(item(1), item(2)).encode())
     httpserver.expect_request("/feed/").respond_with_data(
