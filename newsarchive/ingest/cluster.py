@@ -23,6 +23,8 @@ from .models import Article, Part
 from .store import ArchiveStore
 
 NEAR_DUPLICATE = 0.8  # share of the smaller text's shingles found in the other
+SKETCH_SHARED = 3  # of the 8 sketch keys; at 0.8 overlap a copy shares about 6
+MAX_CANDIDATES = 20
 
 
 @dataclass
@@ -115,7 +117,10 @@ def find_matches(store: ArchiveStore, part: Part) -> set[str]:
     if matches or not part.body:
         return matches
     # A part with a URL may only join an article without one: ask for those alone.
-    candidates = store.find_by_keys(_content_keys(part), without_url=bool(url))
+    # A near-duplicate shares most of the sketch; a text that merely quotes the
+    # same stock paragraph shares a key or two.  Check only the likeliest few.
+    candidates = store.find_by_keys(_content_keys(part), without_url=bool(url), min_shared=SKETCH_SHARED,
+                                    limit=MAX_CANDIDATES)
     if not candidates:
         return matches
     mine = shingles(part.body)
