@@ -42,7 +42,7 @@ QUERIES = {
     "word": ("council", "council"),
     "phrase": ('"early adopter"', '"early adopter"'),
     "boolean": ("pay AND (council OR trust) NOT wales", "pay AND (council OR trust) NOT wales"),
-    "field+date": ("title:framework date:2010..2020", "title:framework"),
+    "field+date": ("title:framework date:2010..2020", "title:framework published:[20100101 TO 20201231235959]"),
     "entity": ('council:"East Sussex"', '"East Sussex"'),
 }
 EXTRA_KINDS = ("facets", "sort-by-date")

@@ -40,15 +40,27 @@ def resolve(archive: Path, id_or_url: str) -> Article:
 def iter_matching(
     archive: Path, query: str | None, since: str | None = None, until: str | None = None
 ) -> Iterator[Article]:
-    """Every article matching ``query`` (all when None), newest first, one at a time."""
+    """Every article matching ``query`` (all when None), newest first, one at a time.
+
+    With no query and no dates the records stream straight from the store;
+    otherwise only the matching ids are held (a few bytes each), never the
+    records, so memory stays flat however many match.
+    """
+    allow = date_filter(since, until)
+    if not query and allow is None:
+        store = ArchiveStore(archive, readonly=True)
+        try:
+            yield from store.iter_articles()
+        finally:
+            store.close()
+        return
     ix = open_index(archive)
     store = ArchiveStore(archive, readonly=True)
     try:
         parsed = parse_query(query, ix.schema) if query else Every()
-        allow = date_filter(since, until)
         with ix.searcher() as searcher:
             results = searcher.search(parsed, limit=None, sortedby="published", reverse=True, filter=allow)
-            ids = [hit["id"] for hit in results]
+            ids = [searcher.stored_fields(docnum)["id"] for docnum in results.docs()]
         yield from store.iter_articles(ids)
     finally:
         store.close()
