@@ -19,7 +19,7 @@ UNSAFE = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)?"  # CSI, OSC and two-byte escapes
     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"  # controls and bidi overrides
 )
-BOLD, DIM, RESET, YELLOW = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[33m"
+BOLD, RESET, YELLOW = "\x1b[1m", "\x1b[0m", "\x1b[33m"
 
 
 def safe(text: Any) -> str:

@@ -161,3 +161,23 @@ def test_terminal_escapes_from_sources_never_reach_the_terminal(run: Runner, tmp
         assert "\x1b" not in out and "\x07" not in out
     record = json.loads(run("export").stdout)[0]
     assert record["title"] == "Evil title red here"
+
+
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from newsarchive.output import format_hit, use_colour
+    from newsarchive.search.query import MARK_END, MARK_START, Hit
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_colour(Terminal()) and not use_colour(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_colour(Terminal())
+    hit = Hit(1, "x", "https://a.example/", "Title \x1b[31mred", "2024-01-01", 1.0, f"a {MARK_START}word{MARK_END} b")
+    coloured = format_hit(hit, colour=True)
+    assert "\x1b[1m\x1b[33mword\x1b[0m" in coloured and "\x1b[31m" not in coloured
+    assert "**word**" in format_hit(hit, colour=False)
