@@ -33,7 +33,6 @@ class Outcome:
 
     status: str
     article_id: str
-    removed_ids: tuple[str, ...] = ()
 
 
 def part_key(part: Part) -> str:
@@ -119,8 +118,9 @@ def find_matches(store: ArchiveStore, part: Part) -> set[str]:
     # A part with a URL may only join an article without one: ask for those alone.
     # A near-duplicate shares most of the sketch; a text that merely quotes the
     # same stock paragraph shares a key or two.  Check only the likeliest few.
-    candidates = store.find_by_keys(_content_keys(part), without_url=bool(url), min_shared=SKETCH_SHARED,
-                                    limit=MAX_CANDIDATES)
+    candidates = store.find_by_keys(
+        _content_keys(part), without_url=bool(url), min_shared=SKETCH_SHARED, limit=MAX_CANDIDATES
+    )
     if not candidates:
         return matches
     mine = shingles(part.body)
@@ -165,4 +165,4 @@ def apply_part(store: ArchiveStore, part: Part) -> Outcome:
     if not matches:
         return Outcome("added", article.id)
     status = "unchanged" if old_digest == new_digest and not removed else "updated"
-    return Outcome(status, article.id, removed)
+    return Outcome(status, article.id)

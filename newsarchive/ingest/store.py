@@ -159,16 +159,19 @@ class ArchiveStore:
     def find_by_key(self, key: str) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT article_id FROM keys WHERE key = ?", (key,))}
 
-    def find_by_keys(self, keys: list[str], without_url: bool = False, min_shared: int = 1,
-                     limit: int = 1000) -> set[str]:
+    def find_by_keys(
+        self, keys: list[str], without_url: bool = False, min_shared: int = 1, limit: int = 1000
+    ) -> set[str]:
         """Articles sharing at least ``min_shared`` of ``keys``, most shared first
         (only those without a URL, if asked)."""
         if not keys:
             return set()
         marks = ",".join("?" * len(keys))
         join = "JOIN articles a ON a.id = k.article_id AND a.url IS NULL" if without_url else ""
-        sql = (f"SELECT k.article_id FROM keys k {join} WHERE k.key IN ({marks}) GROUP BY k.article_id "
-               f"HAVING count(*) >= ? ORDER BY count(*) DESC LIMIT ?")
+        sql = (
+            f"SELECT k.article_id FROM keys k {join} WHERE k.key IN ({marks}) GROUP BY k.article_id "
+            f"HAVING count(*) >= ? ORDER BY count(*) DESC LIMIT ?"
+        )
         return {row[0] for row in self.db.execute(sql, [*keys, min_shared, limit])}
 
     def find_by_id_prefix(self, prefix: str) -> list[str]:

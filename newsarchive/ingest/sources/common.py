@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..clean import CAPTION_CREDIT, CREDIT_LINE, Cleaned, remove_boilerplate, to_body
 from ..dates import DEFAULT_TZ
-from ..models import Image, Part, Poll
+from ..models import Part, Poll
 from ..polls import extract_polls, placeholder_poll
 from ..spam import SpamFilter
 
@@ -93,11 +93,3 @@ def split_authors(names: list[str]) -> list[str]:
         elif text:
             out.append(re.sub(r",\s*[A-Z]{2,}$", "", text))
     return list(dict.fromkeys(out))
-
-
-def lead_image(body: Body, url: str | None = None) -> Image | None:
-    """The first credited image of a page is its lead image."""
-    if body.cleaned.credits:
-        caption, credit = body.cleaned.credits[0]
-        return Image(url=url, credit=clean_credit(credit), caption=caption)
-    return Image(url=url) if url else None
