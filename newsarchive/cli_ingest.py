@@ -88,6 +88,11 @@ class Progress:
 @click.option(
     "--timeout", default=30.0, show_default=True, type=click.FloatRange(1, 600), help="HTTP read timeout in seconds."
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Processes parsing files side by side [default: one per core, at most 4; 1: parse in this one].",
+)
 @click.option("--force", is_flag=True, help="Fetch feeds even while they are backed off after failures.")
 @click.option("--wait", is_flag=True, help="If another ingest is running, wait for it instead of exiting.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
@@ -103,6 +108,7 @@ def ingest(
     spam_patterns: tuple[str, ...],
     timezone: str,
     timeout: float,
+    jobs: int | None,
     force: bool,
     wait: bool,
     quiet: bool,
@@ -122,6 +128,7 @@ def ingest(
         newsarchive ingest corpus/
         newsarchive ingest https://www.communitycare.co.uk/feed/ page.html
         newsarchive ingest -q                       # the feed list, for cron
+        newsarchive ingest --jobs 1 old-pages/      # one core, on a busy machine
         newsarchive ingest --backfill https://www.communitycare.co.uk/tag/early-career-framework/feed/
         curl -s https://example.org/feed/ | newsarchive ingest -
     """
@@ -148,7 +155,7 @@ def ingest(
         click.echo(f"newsarchive: skipped {safe(message)}", err=True)
 
     with ArchiveLock(archive, wait=wait):
-        ingestor = Ingestor(archive, IngestOptions(list(spam_patterns), timezone))
+        ingestor = Ingestor(archive, IngestOptions(list(spam_patterns), timezone, workers=jobs))
         try:
             fetcher = FeedFetcher(ingestor, FetchOptions(read_timeout=timeout), force=force)
             summary = Summary()

@@ -19,7 +19,9 @@ text signals its entities plainly enough for rules:
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import OrderedDict
 from typing import Any
 
 from .gazetteer import find_councils, find_organisations, organisations
@@ -367,9 +369,44 @@ def _money(text: str) -> list[dict]:
     return _sorted(list(out.values()))
 
 
-def extract(article: Article) -> dict[str, list[dict[str, Any]]]:
-    """The entities of ``article``'s title, standfirst and body (comments are readers')."""
-    text = "\n\n".join(t for t in (article.title, article.standfirst, article.body) if t)
+Entities = dict[str, list[dict[str, Any]]]
+# Entities found ahead of merging, by a parsing worker (see parallel.py),
+# keyed by a hash of the text they were found in.  Bounded: a hint that no
+# merged article claims is dropped in time.
+_HINTS: OrderedDict[str, Entities] = OrderedDict()
+MAX_HINTS = 4096
+
+
+def entity_text(title: str | None, standfirst: str | None, body: str | None) -> str:
+    """The text entities are taken from (comments are readers', not the article's)."""
+    return "\n\n".join(t for t in (title, standfirst, body) if t)
+
+
+def text_key(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def remember(hints: dict[str, Entities]) -> None:
+    """Keep entities found elsewhere for the article whose text they match."""
+    _HINTS.update(hints)
+    while len(_HINTS) > MAX_HINTS:
+        _HINTS.popitem(last=False)
+
+
+def extract(article: Article) -> Entities:
+    """The entities of ``article``'s title, standfirst and body.
+
+    Taken from the hints when a worker already read the same text: most
+    merged articles carry exactly the text of one of their parts.
+    """
+    text = entity_text(article.title, article.standfirst, article.body)
+    if _HINTS and (found := _HINTS.pop(text_key(text), None)) is not None:
+        return found
+    return extract_text(text)
+
+
+def extract_text(text: str) -> Entities:
+    """The entities of ``text``, found by the rules above."""
     taken: list[tuple[int, int]] = []
     definitions = acronym_definitions(text)
     councils = _councils(text, taken)

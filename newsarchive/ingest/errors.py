@@ -19,6 +19,10 @@ class SourceError(NewsArchiveError):
         super().__init__(message)
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # parsing workers send it back to the main process: pickle both fields
+        return (type(self), (self.reason, str(self)))
+
 
 class ArchiveError(NewsArchiveError):
     """The archive itself cannot be opened or written."""

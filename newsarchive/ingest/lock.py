@@ -18,6 +18,9 @@ from types import TracebackType
 from .errors import NewsArchiveError
 
 LOCK_FILE = "ingest.lock"
+# Descriptors of the locks this process holds: a forked parsing worker
+# closes its copies, so that the lock dies with the process that took it.
+HELD: set[int] = set()
 
 
 class Locked(NewsArchiveError):
@@ -52,6 +55,7 @@ class ArchiveLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}\n".encode(), 0)
         self.fd = fd
+        HELD.add(fd)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
@@ -59,4 +63,5 @@ class ArchiveLock:
             os.ftruncate(self.fd, 0)
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
+            HELD.discard(self.fd)
             self.fd = None

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,8 +26,10 @@ from . import snapshots
 from .cluster import apply_part
 from .dates import DEFAULT_TZ
 from .detect import parse_payload
+from .entities import Entities, entity_text, extract_text, remember, text_key
 from .errors import ArchiveError, SourceError
 from .models import Part
+from .parallel import ordered_map
 from .sources.common import SourceContext
 from .store import ArchiveStore
 
@@ -42,6 +45,7 @@ COUNTED = ("added", "updated", "unchanged", "not-modified")
 class IngestOptions:
     spam_patterns: list[str] = field(default_factory=list)
     timezone: str = DEFAULT_TZ
+    workers: int | None = None  # parsing processes; None: one per core (at most 4), 1: none
 
 
 @dataclass
@@ -132,6 +136,52 @@ def _origin(path: str) -> str:
     return path if path == STDIN or "://" in path else os.path.abspath(path)
 
 
+def _context(payload: Payload, options: IngestOptions) -> SourceContext:
+    assert payload.data is not None
+    return SourceContext(
+        origin=_origin(payload.origin),
+        fetched_at=payload.fetched_at or now_iso(),
+        sha256=hashlib.sha256(payload.data).hexdigest(),
+        spam_patterns=[*options.spam_patterns, *payload.spam_patterns],
+        timezone=options.timezone,
+    )
+
+
+def parse(payload: Payload, options: IngestOptions) -> tuple[SourceContext, list[Part]]:
+    """Parse a payload completely, writing nothing; ``SourceError`` if it is unusable."""
+    if payload.error:
+        raise payload.error
+    assert payload.data is not None
+    if len(payload.data) > MAX_BYTES:
+        raise SourceError("too-large", f"{payload.origin}: larger than {MAX_BYTES >> 20} MiB, skipped")
+    ctx = _context(payload, options)
+    try:
+        parts = parse_payload(payload.data, ctx)
+    except SourceError:
+        raise
+    except (ValueError, LookupError, RecursionError, UnicodeError, MemoryError) as exc:
+        message = f"{payload.origin}: could not be parsed ({type(exc).__name__}: {exc})"
+        raise SourceError("unparsable", message) from exc
+    if payload.expect_feed and parts and parts[0].kind not in FEED_KINDS:
+        raise SourceError("not-a-feed", f"{payload.origin}: expected a feed, got an {parts[0].kind}")
+    return ctx, parts
+
+
+Parsed = tuple[SourceContext, list[Part], dict[str, Entities]] | SourceError
+
+
+def parse_job(payload: Payload, options: IngestOptions) -> Parsed:
+    """``parse`` in a worker process, with the entities of every part found
+    ahead (``entities.remember`` hands them to the merge); an unusable
+    payload's error is returned, not raised, to be counted in order."""
+    try:
+        ctx, parts = parse(payload, options)
+    except SourceError as exc:
+        return exc
+    texts = [entity_text(p.title, p.standfirst, p.body) for p in parts if p.body]
+    return ctx, parts, {text_key(text): extract_text(text) for text in texts}
+
+
 class Ingestor:
     """Runs payloads through parsing and merging into one archive."""
 
@@ -152,51 +202,34 @@ class Ingestor:
     ) -> Summary:
         """Fold every payload into the store; the caller then syncs the index."""
         summary = summary or Summary()
-        for payload in payloads:
+        job = partial(parse_job, options=self.options)
+        local = lambda p: p.error is not None or p.not_modified  # noqa: E731
+        for payload, parsed in ordered_map(job, payloads, local, self.options.workers):
             summary.sources += 1
             progress(payload.origin)
             try:
-                self.ingest_one(payload, summary)
+                self.ingest_one(payload, summary, parsed)
             except SourceError as exc:
                 summary.failed[exc.reason] += 1
                 report(str(exc))
         return summary
 
-    def context(self, payload: Payload) -> SourceContext:
-        assert payload.data is not None
-        return SourceContext(
-            origin=_origin(payload.origin),
-            fetched_at=payload.fetched_at or now_iso(),
-            sha256=hashlib.sha256(payload.data).hexdigest(),
-            spam_patterns=[*self.options.spam_patterns, *payload.spam_patterns],
-            timezone=self.options.timezone,
-        )
-
     def parse(self, payload: Payload) -> tuple[SourceContext, list[Part]]:
-        """Parse a payload completely, writing nothing; ``SourceError`` if it is unusable."""
-        if payload.error:
-            raise payload.error
-        assert payload.data is not None
-        if len(payload.data) > MAX_BYTES:
-            raise SourceError("too-large", f"{payload.origin}: larger than {MAX_BYTES >> 20} MiB, skipped")
-        ctx = self.context(payload)
-        try:
-            parts = parse_payload(payload.data, ctx)
-        except SourceError:
-            raise
-        except (ValueError, LookupError, RecursionError, UnicodeError, MemoryError) as exc:
-            message = f"{payload.origin}: could not be parsed ({type(exc).__name__}: {exc})"
-            raise SourceError("unparsable", message) from exc
-        if payload.expect_feed and parts and parts[0].kind not in FEED_KINDS:
-            raise SourceError("not-a-feed", f"{payload.origin}: expected a feed, got an {parts[0].kind}")
-        return ctx, parts
+        return parse(payload, self.options)
 
-    def ingest_one(self, payload: Payload, summary: Summary) -> list[Part]:
-        """Parse, then store the parts and the raw snapshot in one transaction."""
+    def ingest_one(self, payload: Payload, summary: Summary, parsed: Parsed | None = None) -> list[Part]:
+        """Parse (unless a worker did), then store the parts and the raw
+        snapshot in one transaction."""
         if payload.not_modified:
             summary.outcomes["not-modified"] += 1
             return []
-        ctx, parts = self.parse(payload)
+        if isinstance(parsed, SourceError):
+            raise parsed
+        if parsed:
+            ctx, parts, hints = parsed
+            remember(hints)
+        else:
+            ctx, parts = self.parse(payload)
         outcomes: Counter[str] = Counter()
         assert payload.data is not None
         options = {"spam_patterns": ctx.spam_patterns, "timezone": ctx.timezone, "expect_feed": payload.expect_feed}

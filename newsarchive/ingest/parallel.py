@@ -1,0 +1,99 @@
+"""Run a CPU-bound function over a stream of inputs in worker processes.
+
+Parsing one input (decoding, feedparser, ftfy, boilerplate and spam rules,
+entity extraction) is pure Python and depends on nothing but that input, so
+on a machine with several cores it runs in workers while the main process
+folds the results into the store.  Results come back in input order, and
+every write stays in the main process, one transaction per source, as
+without workers.
+
+Workers are forked ("spawn" would run an embedding script's unguarded top
+level again in every worker).  A forked worker closes its copy of the
+archive lock's descriptor at once, so the lock still dies with the process
+that took it, and a worker whose parent dies exits within a second instead
+of waiting for work forever.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+from .lock import HELD
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS = 8  # fewer inputs than this are parsed in the caller
+MAX_WORKERS = 4
+IN_FLIGHT_PER_WORKER = 2  # bounds the inputs held in memory at once
+PARENT_POLL = 0.5
+
+
+def worker_count() -> int:
+    """Cores this process may use, at most ``MAX_WORKERS``."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return min(MAX_WORKERS, cores)
+
+
+def _start_worker(parent: int) -> None:
+    for fd in list(HELD):
+        os.close(fd)
+    HELD.clear()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def ordered_map(
+    func: Callable[[T], R],
+    items: Iterable[T],
+    local: Callable[[T], bool] = lambda item: False,
+    workers: int | None = None,
+) -> Iterator[tuple[T, R | None]]:
+    """Each item with ``func(item)`` computed by a worker, in input order.
+
+    The result is None for items ``local`` says the caller handles itself,
+    and for every item when there are too few to be worth workers (or one
+    core): the caller then does the work as it would without this module.
+    ``func`` must be a module-level function; exceptions it raises are raised
+    here, when its item's turn comes.
+    """
+    stream = iter(items)
+    head = list(itertools.islice(stream, MIN_ITEMS))
+    workers = worker_count() if workers is None else workers
+    if len(head) < MIN_ITEMS or workers < 2:
+        for item in itertools.chain(head, stream):
+            yield item, None
+        return
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),))
+    pending: deque[tuple[T, Future[Any] | None]] = deque()
+    try:
+        for item in itertools.chain(head, stream):
+            pending.append((item, None if local(item) else pool.submit(func, item)))
+            while len(pending) > workers * IN_FLIGHT_PER_WORKER:
+                yield _next(pending)
+        while pending:
+            yield _next(pending)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _next(pending: deque[tuple[T, Future[Any] | None]]) -> tuple[T, Any]:
+    item, future = pending.popleft()
+    return item, future.result() if future is not None else None

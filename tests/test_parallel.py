@@ -1,0 +1,102 @@
+"""Parsing in worker processes: same archive, order kept, errors in turn, no lock left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, make_runner
+from test_archive import comparable
+from test_hostile import PYTHON, make_batch
+
+from newsarchive.ingest.lock import ArchiveLock
+from newsarchive.ingest.parallel import MIN_ITEMS, ordered_map
+
+
+def square_or_fail(n: int) -> int:
+    if n == 13:
+        raise ValueError("thirteen")
+    return n * n
+
+
+def test_results_come_back_in_input_order() -> None:
+    items = list(range(40))
+    got = list(ordered_map(square_or_fail, [i for i in items if i != 13], local=lambda n: n % 10 == 0, workers=2))
+    assert [i for i, _ in got] == [i for i in items if i != 13]
+    assert all(r is None if i % 10 == 0 else r == i * i for i, r in got)  # local items are left to the caller
+
+
+def test_a_worker_error_is_raised_when_its_turn_comes() -> None:
+    seen = []
+    with pytest.raises(ValueError, match="thirteen"):
+        for item, _ in ordered_map(square_or_fail, range(30), workers=2):
+            seen.append(item)
+    assert seen == list(range(13))
+
+
+def test_few_items_or_one_worker_are_left_to_the_caller() -> None:
+    assert list(ordered_map(square_or_fail, range(MIN_ITEMS - 1), workers=2)) == [(i, None) for i in range(7)]
+    assert all(r is None for _, r in ordered_map(square_or_fail, range(30), workers=1))
+
+
+def test_workers_make_the_same_archive_as_one_process(tmp_path: Path) -> None:
+    batch = make_batch(tmp_path / "batch")
+    for name in ("bad.xml", "empty.txt"):  # failures are counted in turn, the rest goes on
+        (batch / name).write_bytes(b"<rss><channel><item>" if name == "bad.xml" else b"")
+    exports = {}
+    for jobs in ("1", "2"):
+        run = make_runner(tmp_path / f"archive-{jobs}")
+        for source in (CORPUS, batch):
+            result = run("ingest", "--jobs", jobs, str(source), expect=None)
+        assert result.exit_code == 1 and "failed 2" in result.stderr
+        exports[jobs] = json.loads(run("export").stdout)
+    assert len(exports["1"]) == 60 + 11  # the generated batch and the corpus's 11 articles
+    assert comparable(exports["2"]) == comparable(exports["1"])
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the workers")
+def test_killed_ingest_leaves_no_workers_and_no_lock(tmp_path: Path) -> None:
+    batch = make_batch(tmp_path / "batch")
+    archive = tmp_path / "archive"
+    process = subprocess.Popen(
+        [*PYTHON, "--archive", str(archive), "ingest", "--jobs", "2", str(batch)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while len(workers := _children(process.pid)) < 2 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the ingest finished before its workers were seen"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    with ArchiveLock(archive):  # taken at once: no worker holds the dead run's lock
+        pass
+    deadline = time.monotonic() + 5
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}/stat").exists() and "Z" not in _state(pid)]
+    assert not alive, f"workers {alive} outlived the killed ingest"
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
