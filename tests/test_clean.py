@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -231,3 +232,20 @@ def test_article_round_trips_through_dict() -> None:
         cleaning={"spam_removed": ["x"]},
     )
     assert Article.from_dict(article.to_dict()) == article
+
+
+SAFE_LINE_CHARS = st.sampled_from([chr(c) for c in range(0x20, 0x7F) if chr(c) != "&"] + ["\t", *"‘’“”–—…\xa0£•"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=SAFE_LINE_CHARS, max_size=60))
+def test_lines_we_do_not_give_ftfy_are_lines_ftfy_would_not_change(line: str) -> None:
+    import ftfy
+
+    from newsarchive.ingest.clean import NEEDS_FTFY
+
+    if NEEDS_FTFY.search(line):  # "£" or "•" beside another non-ASCII character
+        assert re.search("[^\\x00-\\x7f]{2}", line)
+        return
+    assert ftfy.fix_text(line, uncurl_quotes=False) == line
+    assert fix_text(line) == line

@@ -20,6 +20,18 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 ANSI_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")  # not ZWJ/ZWNJ: emoji and Persian need them
 FIX_ROUNDS = 4
+# Lines ftfy would leave as they are: printable ASCII without "&" (no entity
+# to unescape), plus the curly quotes, dashes and ellipsis of ordinary news
+# text, and a no-break space, "£" or "•" between ASCII characters.  Mojibake
+# is a lead character followed by continuation characters, none of them
+# ASCII: the quotes, dashes and ellipsis are lead bytes of UTF-8 read as Mac
+# Roman and never its continuation bytes, nor anything in the other
+# encodings ftfy undoes, and the other three are only ever continuations.
+# Skipping ftfy for such lines keeps it for the lines that need it.
+NEEDS_FTFY = re.compile(
+    "[^\t\x20-\x25\x27-\x7e\u2018\u2019\u201c\u201d\u2013\u2014\u2026\xa0\xa3\u2022]"
+    "|[^\x00-\x7f][\xa0\xa3\u2022]|[\xa0\xa3\u2022][^\x00-\x7f]"
+)
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 BOILERPLATE = [
@@ -67,16 +79,30 @@ def strip_control(text: str) -> str:
     return CONTROL_CHARS.sub("", ANSI_SEQUENCE.sub("", text))
 
 
-def fix_text(text: str) -> str:
-    """Repair mojibake and normalise Unicode; idempotent."""
+def fix_text(text: str, entities: bool = True) -> str:
+    """Repair mojibake and normalise Unicode; idempotent.
+
+    ``entities=False`` for text an HTML parser already unescaped: "&amp;amp;"
+    shown as "&amp;" must stay so.
+    """
     # Escape sequences go before ftfy, which would leave an OSC's payload behind;
     # lone controls after it, since mojibake read as sloppy cp1252 holds C1
     # controls that ftfy needs to undo it.
     text = ANSI_SEQUENCE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not NEEDS_FTFY.search(text):
+        return text
+    # ftfy works a line at a time too; it stops unescaping HTML entities once it
+    # has seen a "<", and so do we, for the whole text (escaped markup stays text).
+    unescape = entities and "<" not in text
+    return "\n".join(_fix_line(line, unescape) if NEEDS_FTFY.search(line) else line for line in text.split("\n"))
+
+
+def _fix_line(text: str, unescape: bool) -> str:
     # ftfy undoes one layer of mojibake at a time; repeat to a fixed point so
     # that cleaning twice is cleaning once (bounded: a few layers at most).
     for _ in range(FIX_ROUNDS):
-        fixed = unicodedata.normalize("NFC", INVISIBLE.sub("", strip_control(ftfy.fix_text(text, uncurl_quotes=False))))
+        fixed = ftfy.fix_text(text, uncurl_quotes=False, unescape_html=unescape)
+        fixed = unicodedata.normalize("NFC", INVISIBLE.sub("", strip_control(fixed)))
         if fixed == text:
             break
         text = fixed

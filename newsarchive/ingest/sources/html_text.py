@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import warnings
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag, XMLParsedAsHTMLWarning
+from lxml import etree
+from lxml import html as lxml_html
 
 BLOCKS = {
     "p",
@@ -41,16 +43,25 @@ BLOCKS = {
     "hr",
     "address",
 }
+# What an element adds before and after its text.
+OPENS = {"li": ("\n• ", "\n"), "td": ("", " "), "th": ("", " ")}
 DROP = {"script", "style", "noscript", "form", "button", "svg", "iframe", "template", "select", "input"}
 
 
 def html_to_lines(html: str) -> list[str]:
     """Text of an HTML fragment as lines; '' marks a paragraph break."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(html, "lxml")
     chunks: list[str] = []
-    _walk(soup, chunks)
+    try:
+        root = lxml_html.document_fromstring(html)
+    except (ValueError, etree.ParserError):  # empty, or a declared encoding in a str
+        root = None
+    if root is not None:
+        _walk_lxml(root, chunks)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            _walk(BeautifulSoup(html, "lxml"), chunks)
     text = "".join(chunks)
     lines = [" ".join(line.split()) for line in text.split("\n")]
     out: list[str] = []
@@ -58,6 +69,33 @@ def html_to_lines(html: str) -> list[str]:
         if line or (out and out[-1]):
             out.append(line)
     return out
+
+
+def _walk_lxml(root: etree._Element, chunks: list[str]) -> None:
+    """``_walk`` over lxml's own tree, without BeautifulSoup's (several times
+    slower) one; iterative, since markup can nest deeper than the stack."""
+    stack: list[etree._Element | str] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            chunks.append(node)
+            continue
+        if node.tail and node is not root:
+            stack.append(node.tail)
+        name = node.tag
+        if not isinstance(name, str) or name in DROP:  # comments, processing instructions
+            continue
+        before, after = ("\n", "") if name == "br" else OPENS.get(name, ("", ""))
+        if after:
+            stack.append(after)
+        stack.extend(reversed(node))
+        if node.text and name != "br":
+            stack.append(node.text)
+        if before:
+            stack.append(before)
+
+
+OPENS.update({name: ("\n\n", "\n\n") for name in BLOCKS})
 
 
 def _walk(node: Tag, chunks: list[str]) -> None:
