@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import OrderedDict
+from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from .gazetteer import find_councils, find_organisations, organisations
@@ -199,6 +201,7 @@ ORG_HEADS = (
     r"University|Trust|Party|Union|Board|Authority|Office|Ministry|Federation|Alliance|Charity|Partnership|"
     r"Court|Tribunal|Inspectorate|College|Academy|Review|Committee|Forum|Associates|Group|Centre|Council"
 )
+ORG_HEAD = re.compile(rf"\b(?:{ORG_HEADS})\b")
 CAPITALISED = re.compile(
     r"(?<![\w’'])(?:[A-Z][\w’'&.-]*)(?: (?:of|for|and|the|in|on|&|[A-Z][\w’'&.-]*))* (?:[A-Z][\w’'&.-]*)"
 )
@@ -265,7 +268,7 @@ def _organisations(text: str, taken: list[tuple[int, int]], definitions: list[tu
         acronyms[name] = acronyms.get(name) or acronym
     for match in CAPITALISED.finditer(text):
         phrase = re.sub(r"[’']s$", "", re.sub(r"^(?:The|A|An|In|At|By|For) ", "", match[0]))
-        if not re.search(rf"\b(?:{ORG_HEADS})\b", phrase) or len(phrase.split()) < 2:
+        if not ORG_HEAD.search(phrase) or len(phrase.split()) < 2:
             continue
         if any(match.start() < e and s < match.end() for s, e in taken) or phrase.split()[-1] in SMALL_WORDS:
             continue
@@ -282,11 +285,26 @@ def _organisations(text: str, taken: list[tuple[int, int]], definitions: list[tu
 
 def _mentions(text: str, forms: set[str], acronym: str | None) -> int:
     """Occurrences of any form, a definition "Name (ACR)" counting once."""
-    alternation = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    count = len(re.findall(rf"(?<!\w)(?:{alternation})(?!\w)", text))
-    if acronym:
-        count -= len(re.findall(rf"(?<!\w)(?:{alternation})\s*\({re.escape(acronym)}\)", text))
+    anywhere, defined = _mention_patterns(tuple(sorted(forms, key=lambda f: (-len(f), f))), acronym)
+    count = len(anywhere.findall(text))
+    if defined:
+        count -= len(defined.findall(text))
     return max(count, 1)
+
+
+@lru_cache(maxsize=4096)
+def _mention_patterns(forms: tuple[str, ...], acronym: str | None) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """Compiled once per set of forms: the same bodies recur article after article."""
+    alternation = "|".join(re.escape(f) for f in forms)
+    anywhere = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
+    return anywhere, re.compile(rf"(?<!\w)(?:{alternation})\s*\({re.escape(acronym)}\)") if acronym else None
+
+
+@lru_cache(maxsize=4096)
+def _name_patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A full name, and its surname alone."""
+    full = re.compile(rf"(?<![\w’']){re.escape(name)}(?![\w’'])")
+    return full, re.compile(rf"(?<![\w’'-]){re.escape(name.split()[-1])}(?![\w’'-])")
 
 
 def _councils(text: str, taken: list[tuple[int, int]]) -> list[dict]:
@@ -328,6 +346,23 @@ def _role(raw: str) -> str:
     return " ".join(words[start:]).strip(" ,")
 
 
+# Cheap tests for a line worth the people patterns, which never span lines:
+# most lines name no role and report no speech.
+ROLE_NOUN_ANY = re.compile(rf"(?:{ROLE_NOUNS})\b")
+WHO = re.compile(r", who ")
+REPORTING = re.compile(
+    r"\b(?:said|says|told|added|explained|stressed|warned|argued|believes|replied|according|led|chaired)\b"
+)
+LINE = re.compile(r"[^\n]+")
+
+
+def _lines_with(trigger: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of ``text`` in which ``trigger`` occurs."""
+    for line in LINE.finditer(text):
+        if trigger.search(text, line.start(), line.end()):
+            yield line.start(), line.end()
+
+
 def _people(text: str, taken: list[tuple[int, int]]) -> list[dict]:
     people: dict[str, dict[str, Any]] = {}
 
@@ -338,21 +373,21 @@ def _people(text: str, taken: list[tuple[int, int]]) -> list[dict]:
         if role and not entry["role"]:
             entry["role"] = role
 
-    for match in ROLE_AFTER.finditer(text):
-        add(match["name"], match.start("name"), _role(match["role"]))
-    for match in ROLE_BEFORE.finditer(text):
-        add(match["name"], match.start("name"), _role(match["role"]))
-    for match in ROLE_COMMA_NAME.finditer(text):
-        add(match["name"], match.start("name"), _role(match["role"]))
-    for match in NAME_WHO.finditer(text):
-        add(match["name"], match.start("name"))
-    for match in SAID.finditer(text):
-        key = "name1" if match["name1"] else "name2"
-        add(match[key], match.start(key))
+    for start, end in _lines_with(ROLE_NOUN_ANY, text):
+        for pattern in (ROLE_AFTER, ROLE_BEFORE, ROLE_COMMA_NAME):
+            for match in pattern.finditer(text, start, end):
+                add(match["name"], match.start("name"), _role(match["role"]))
+    for start, end in _lines_with(WHO, text):
+        for match in NAME_WHO.finditer(text, start, end):
+            add(match["name"], match.start("name"))
+    for start, end in _lines_with(REPORTING, text):
+        for match in SAID.finditer(text, start, end):
+            key = "name1" if match["name1"] else "name2"
+            add(match[key], match.start(key))
     for name, entry in people.items():
-        surname = name.split()[-1]
-        full = len(re.findall(rf"(?<![\w’']){re.escape(name)}(?![\w’'])", text))
-        alone = len(re.findall(rf"(?<![\w’'-]){re.escape(surname)}(?![\w’'-])", text))
+        full_name, surname = _name_patterns(name)
+        full = len(full_name.findall(text))
+        alone = len(surname.findall(text))
         entry["mentions"] = max(full, 1) + max(alone - full, 0)
     return _sorted(list(people.values()))
 

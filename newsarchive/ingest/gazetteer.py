@@ -88,10 +88,35 @@ def councils() -> dict[str, Council]:
     return forms
 
 
+def trie_alternation(names: list[str], render: dict[str, str] | None = None) -> str:
+    """A regex matching any of ``names``, longest first, as a trie of shared
+    prefixes: ``re`` tries a plain alternation of hundreds of names one by
+    one at every position of the text, which made the gazetteers the costliest
+    step of entity extraction.  ``render`` maps a character to a pattern."""
+    render = render or {}
+    trie: dict = {}
+    for name in names:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def pattern(node: dict) -> str:
+        ends = "" in node
+        branches = [render.get(ch, re.escape(ch)) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:  # greedy: the longer name is tried before the name ending here
+            return f"(?:{body})?"
+        return body
+
+    return pattern(trie)
+
+
 @cache
 def council_pattern() -> re.Pattern[str]:
-    names = sorted(councils(), key=len, reverse=True)
-    alternation = "|".join(re.escape(n).replace("\\'", APOSTROPHE) for n in names)
+    alternation = trie_alternation(list(councils()), {"'": APOSTROPHE})
     return re.compile(rf"(?<![\w-])(?P<prefix>{PREFIX})?(?P<name>{alternation})(?P<suffix>{SUFFIX})?(?![\w-])")
 
 
@@ -121,9 +146,8 @@ def organisations() -> dict[str, Organisation]:
 
 @cache
 def organisation_pattern() -> re.Pattern[str]:
-    names = sorted(organisations(), key=len, reverse=True)
     # a hyphen may join a name to a word: "Ofsted-rated", "ex-Frontline"
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+    return re.compile(r"(?<!\w)(?:" + trie_alternation(list(organisations())) + r")(?!\w)")
 
 
 def find_organisations(text: str) -> list[tuple[Organisation, str, int, int]]:
