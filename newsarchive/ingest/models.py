@@ -17,7 +17,7 @@ Two levels exist:
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 
@@ -91,6 +91,31 @@ def _entities() -> dict[str, list[dict[str, Any]]]:
     return {"people": [], "organisations": [], "councils": [], "acronyms": []}
 
 
+def plain(value: Any) -> Any:
+    """``dataclasses.asdict`` for our records, several times faster: containers
+    are copied, strings and numbers (immutable) are not deep-copied."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(plain(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f: plain(getattr(value, f)) for f in _field_names(type(value))}
+    return value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    if cls not in _FIELDS:
+        _FIELDS[cls] = tuple(f.name for f in fields(cls))
+    return _FIELDS[cls]
+
+
 @dataclass
 class Part:
     """What one source says about one article, before merging.
@@ -127,7 +152,7 @@ class Part:
     cleaning: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Part:
@@ -171,7 +196,7 @@ class Article:
     changes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:
