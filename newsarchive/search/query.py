@@ -181,6 +181,9 @@ def _run(searcher: Searcher, query: Query, options: SearchOptions) -> Results:
     limit = options.offset + options.limit
     allow = date_filter(options.since, options.until)
     if options.sort == "relevance":
+        # Not usequality=False, which would count hits while collecting them
+        # (no second run for the total) but lets a NOT clause through
+        # (tests/test_search.py: -org:BASW).
         collector: Collector = TopCollector(limit=limit, replace=0)
         if allow is not None:
             collector = FilterCollector(collector, allow=allow)
