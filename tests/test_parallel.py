@@ -10,12 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, make_runner
+from conftest import CORPUS, LETTER_DUMP, make_runner
 from test_archive import comparable
 from test_hostile import PYTHON, make_batch
 
 from newsarchive.ingest.lock import ArchiveLock
 from newsarchive.ingest.parallel import MIN_ITEMS, ordered_map
+from newsarchive.ingest.pipeline import IngestOptions, Ingestor, iter_payloads, parse_job
 
 
 def square_or_fail(n: int) -> int:
@@ -91,7 +92,7 @@ def test_killed_ingest_leaves_no_workers_and_no_lock(tmp_path: Path) -> None:
     deadline = time.monotonic() + 5
     while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    alive = [pid for pid in workers if Path(f"/proc/{pid}/stat").exists() and "Z" not in _state(pid)]
+    alive = [pid for pid in workers if _state(pid) not in ("gone", "Z")]  # Z: exited, not yet reaped
     assert not alive, f"workers {alive} outlived the killed ingest"
 
 
@@ -99,4 +100,19 @@ def _state(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
-        return "Z"
+        return "gone"
+
+
+def test_bytes_ingested_before_get_no_entities_found_ahead(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    ingestor = Ingestor(archive)
+    try:
+        ingestor.ingest(iter_payloads([str(CORPUS)]))
+        changed = tmp_path / "changed.txt"
+        changed.write_bytes(LETTER_DUMP.read_bytes() + b"\nOne more paragraph, new tonight.\n")
+        payloads = list(ingestor._marked(iter_payloads([str(CORPUS), str(changed)])))
+    finally:
+        ingestor.close()
+    assert [p.seen for p in payloads] == [True] * 5 + [False]
+    hints = [parse_job(p, IngestOptions())[2] for p in payloads]  # type: ignore[index]
+    assert hints[:5] == [{}] * 5 and hints[5]  # parts of re-read bytes will be unchanged: no work ahead

@@ -209,3 +209,20 @@ def test_feed_dump_items() -> None:
     assert items[4].image.credit == "nd3000/Fotolia"
     assert [bool(i.polls) for i in items] == [True, False, False, True, False, False, False, False, True, False]
     assert all(not p.results_available for i in items for p in i.polls)
+
+
+def test_feed_html_loses_controls_and_escapes_without_replacement_characters(run: Runner, tmp_path: Path) -> None:
+    # Raw controls make the XML malformed, so feedparser's loose parser reads it;
+    # lxml would turn each control into U+FFFD, and ESC's tail "[31m" would stay.
+    body = "<p>Local authorities\x01 back the \x1b[31mframework\x00 for children’s services.</p>" * 3
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Controls</title>'
+        "<item><title>Controls in a body</title><link>https://example.org/controls</link>"
+        f"<content:encoded><![CDATA[{body}]]></content:encoded></item></channel></rss>"
+    )
+    (tmp_path / "controls.xml").write_bytes(feed.encode("utf-8"))
+    run("ingest", str(tmp_path / "controls.xml"))
+    (record,) = records(run)
+    assert "Local authorities back the framework for children’s services." in record["body"]
+    assert "\ufffd" not in record["body"] and "[31m" not in record["body"]

@@ -74,6 +74,16 @@ class Cleaned:
     poll_placeholder: bool = False
 
 
+C0_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def strip_c0(text: str) -> str:
+    """Escape sequences and C0 controls out, C1 kept: for text about to be
+    parsed as HTML (lxml turns a control into U+FFFD) and repaired after
+    (mojibake read as cp1252 holds C1 controls that ftfy needs)."""
+    return C0_CONTROLS.sub("", ANSI_SEQUENCE.sub("", text))
+
+
 def strip_control(text: str) -> str:
     """Remove escape sequences and control characters, keeping tabs and newlines."""
     return CONTROL_CHARS.sub("", ANSI_SEQUENCE.sub("", text))

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -86,6 +86,14 @@ class Payload:
     expect_feed: bool = False  # a feed URL must hold a feed, not a page
     spam_patterns: list[str] = field(default_factory=list)
     not_modified: bool = False
+    # These bytes were ingested from this origin before: their parts will most
+    # likely be unchanged, so a worker does not find their entities ahead.
+    seen: bool = False
+
+    @cached_property
+    def sha256(self) -> str:
+        assert self.data is not None
+        return hashlib.sha256(self.data).hexdigest()
 
 
 def now_iso() -> str:
@@ -141,7 +149,7 @@ def _context(payload: Payload, options: IngestOptions) -> SourceContext:
     return SourceContext(
         origin=_origin(payload.origin),
         fetched_at=payload.fetched_at or now_iso(),
-        sha256=hashlib.sha256(payload.data).hexdigest(),
+        sha256=payload.sha256,
         spam_patterns=[*options.spam_patterns, *payload.spam_patterns],
         timezone=options.timezone,
     )
@@ -178,6 +186,8 @@ def parse_job(payload: Payload, options: IngestOptions) -> Parsed:
         ctx, parts = parse(payload, options)
     except SourceError as exc:
         return exc
+    if payload.seen:
+        return ctx, parts, {}
     texts = [entity_text(p.title, p.standfirst, p.body) for p in parts if p.body]
     return ctx, parts, {text_key(text): extract_text(text) for text in texts}
 
@@ -204,7 +214,7 @@ class Ingestor:
         summary = summary or Summary()
         job = partial(parse_job, options=self.options)
         local = lambda p: p.error is not None or p.not_modified  # noqa: E731
-        for payload, parsed in ordered_map(job, payloads, local, self.options.workers):
+        for payload, parsed in ordered_map(job, self._marked(payloads), local, self.options.workers):
             summary.sources += 1
             progress(payload.origin)
             try:
@@ -213,6 +223,12 @@ class Ingestor:
                 summary.failed[exc.reason] += 1
                 report(str(exc))
         return summary
+
+    def _marked(self, payloads: Iterable[Payload]) -> Iterator[Payload]:
+        for payload in payloads:
+            if payload.data is not None:
+                payload.seen = self.store.has_snapshot(payload.sha256, _origin(payload.origin))
+            yield payload
 
     def parse(self, payload: Payload) -> tuple[SourceContext, list[Part]]:
         return parse(payload, self.options)

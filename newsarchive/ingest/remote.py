@@ -106,7 +106,7 @@ class FeedFetcher:
                 failures=0,
                 next_try=None,
                 last_error=None,
-                body_sha=hashlib.sha256(payload.data).hexdigest(),
+                body_sha=payload.sha256,
             )
 
     def ingest_feed(

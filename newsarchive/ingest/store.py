@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
     fetched_at TEXT NOT NULL,
     options TEXT NOT NULL DEFAULT '{}'
 );
+CREATE INDEX IF NOT EXISTS snapshots_source ON snapshots(sha256, origin);
 """
 MAX_CHANGES = 20  # the newest notes of what changed, per article
 FEED_STATE = ("etag", "last_modified", "body_sha", "last_attempt", "last_success", "last_error", "failures", "next_try")
@@ -285,12 +286,16 @@ class ArchiveStore:
 
     def add_snapshot(self, sha256: str, origin: str, fetched_at: str, options: dict[str, object]) -> None:
         """List a payload once per origin: re-reading the same bytes adds nothing."""
-        known = self.db.execute("SELECT 1 FROM snapshots WHERE sha256 = ? AND origin = ?", (sha256, origin)).fetchone()
-        if not known:
+        if not self.has_snapshot(sha256, origin):
             self.db.execute(
                 "INSERT INTO snapshots (sha256, origin, fetched_at, options) VALUES (?, ?, ?, ?)",
                 (sha256, origin, fetched_at, json.dumps(options, sort_keys=True)),
             )
+
+    def has_snapshot(self, sha256: str, origin: str) -> bool:
+        """Were these bytes ingested from ``origin`` before?"""
+        found = self.db.execute("SELECT 1 FROM snapshots WHERE sha256 = ? AND origin = ?", (sha256, origin))
+        return found.fetchone() is not None
 
     def snapshots(self) -> list[tuple[str, str, str, dict[str, object]]]:
         """(sha256, origin, fetched_at, options) in the order they were ingested."""

@@ -7,11 +7,10 @@ line-level cleaning applies to feed HTML as to page text dumps.
 
 from __future__ import annotations
 
-import warnings
-
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag, XMLParsedAsHTMLWarning
 from lxml import etree
 from lxml import html as lxml_html
+
+from ..clean import strip_c0
 
 BLOCKS = {
     "p",
@@ -44,26 +43,29 @@ BLOCKS = {
     "address",
 }
 # What an element adds before and after its text.
-OPENS = {"li": ("\n• ", "\n"), "td": ("", " "), "th": ("", " ")}
+AROUND = {
+    **{name: ("\n\n", "\n\n") for name in BLOCKS},
+    "br": ("\n", ""),
+    "li": ("\n• ", "\n"),
+    "td": ("", " "),
+    "th": ("", " "),
+}
+UTF8_PARSER = lxml_html.HTMLParser(encoding="utf-8")
 DROP = {"script", "style", "noscript", "form", "button", "svg", "iframe", "template", "select", "input"}
 
 
 def html_to_lines(html: str) -> list[str]:
     """Text of an HTML fragment as lines; '' marks a paragraph break."""
-    chunks: list[str] = []
+    html = strip_c0(html)
     try:
         root = lxml_html.document_fromstring(html)
-    except (ValueError, etree.ParserError):  # empty, or a declared encoding in a str
-        root = None
-    if root is not None:
-        _walk_lxml(root, chunks)
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-            _walk(BeautifulSoup(html, "lxml"), chunks)
-    text = "".join(chunks)
-    lines = [" ".join(line.split()) for line in text.split("\n")]
+    except ValueError:  # a str declaring an encoding: hand lxml the bytes
+        root = lxml_html.document_fromstring(html.encode("utf-8"), parser=UTF8_PARSER)
+    except etree.ParserError:  # nothing but blanks and comments
+        return []
+    chunks: list[str] = []
+    _walk(root, chunks)
+    lines = [" ".join(line.split()) for line in "".join(chunks).split("\n")]
     out: list[str] = []
     for line in lines:
         if line or (out and out[-1]):
@@ -71,9 +73,9 @@ def html_to_lines(html: str) -> list[str]:
     return out
 
 
-def _walk_lxml(root: etree._Element, chunks: list[str]) -> None:
-    """``_walk`` over lxml's own tree, without BeautifulSoup's (several times
-    slower) one; iterative, since markup can nest deeper than the stack."""
+def _walk(root: etree._Element, chunks: list[str]) -> None:
+    """Text and line breaks in document order; iterative, since markup can
+    nest deeper than Python's stack."""
     stack: list[etree._Element | str] = [root]
     while stack:
         node = stack.pop()
@@ -82,42 +84,10 @@ def _walk_lxml(root: etree._Element, chunks: list[str]) -> None:
             continue
         if node.tail and node is not root:
             stack.append(node.tail)
-        name = node.tag
-        if not isinstance(name, str) or name in DROP:  # comments, processing instructions
+        if not isinstance(node.tag, str) or node.tag in DROP:  # comments, processing instructions
             continue
-        before, after = ("\n", "") if name == "br" else OPENS.get(name, ("", ""))
-        if after:
-            stack.append(after)
+        before, after = AROUND.get(node.tag, ("", ""))
+        stack.append(after)
         stack.extend(reversed(node))
-        if node.text and name != "br":
-            stack.append(node.text)
-        if before:
-            stack.append(before)
-
-
-OPENS.update({name: ("\n\n", "\n\n") for name in BLOCKS})
-
-
-def _walk(node: Tag, chunks: list[str]) -> None:
-    for child in node.children:
-        if isinstance(child, NavigableString):
-            if type(child) is NavigableString:  # skip comments, CDATA markers, doctypes
-                chunks.append(str(child))
-            continue
-        if not isinstance(child, Tag) or child.name in DROP:
-            continue
-        if child.name == "br":
-            chunks.append("\n")
-        elif child.name == "li":
-            chunks.append("\n• ")
-            _walk(child, chunks)
-            chunks.append("\n")
-        elif child.name in ("td", "th"):
-            _walk(child, chunks)
-            chunks.append(" ")
-        elif child.name in BLOCKS:
-            chunks.append("\n\n")
-            _walk(child, chunks)
-            chunks.append("\n\n")
-        else:
-            _walk(child, chunks)
+        stack.append(node.text or "")
+        stack.append(before)
