@@ -56,6 +56,8 @@ QUERIES = [
     ("pathfinder NOT kinship", {"payscales"}),
     ("pathfinder -kinship", {"payscales"}),
     ("(Wales OR census) -Cymru", {"quarter"}),  # the Wales feature names BASW Cymru
+    # the excluded article is the index's first ADCS article: Whoosh counted it (whoosh_fixes)
+    ('org:"Association of Directors of Children’s Services" -org:BASW', {"proposes"}),
     ("locum*", {"massive", "payscales", "proposes", "quarter", "specialist"}),
     # fields
     ("title:Wales", {"wales"}),
@@ -97,7 +99,9 @@ def test_the_table_is_large_enough() -> None:
 
 @pytest.mark.parametrize(("query", "expected"), QUERIES, ids=[q for q, _ in QUERIES])
 def test_query(corpus_run: Runner, query: str, expected: set[str]) -> None:
-    assert found(corpus_run, query) == expected
+    result = json.loads(corpus_run("search", query, "--json", "--limit", "100", "--facet", "year").stdout)
+    assert keys(result["hits"]) == expected
+    assert result["total"] == len(result["hits"])  # the count is of the same hits
 
 
 def test_since_until_and_relative_dates(corpus_run: Runner) -> None:

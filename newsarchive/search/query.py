@@ -5,9 +5,13 @@ The default between words is AND; ``OR``, ``NOT``, ``-word``, "phrases",
 Whoosh's query language.  Curly quotes typed or pasted into a query count as
 straight ones.
 
-Ranked searches go through ``TopCollector(replace=0)``: with Whoosh's matcher
-replacement on, multi-field AND/NOT queries under a limit can return the
-wrong top hits (upstream Whoosh issue #413).
+Ranked searches go through ``TopCollector(replace=0, usequality=False)``:
+with Whoosh's matcher replacement on, multi-field AND/NOT queries under a
+limit can return the wrong top hits (upstream Whoosh issue #413); and without
+block-quality skipping the collector sees every hit, so it counts them in the
+same pass.  Whoosh would otherwise run the query a second time for the
+total, which doubled the cost of a phrase search.  (Counting every hit is
+also what exposed a NOT defect: see ``whoosh_fixes``.)
 """
 
 from __future__ import annotations
@@ -181,10 +185,7 @@ def _run(searcher: Searcher, query: Query, options: SearchOptions) -> Results:
     limit = options.offset + options.limit
     allow = date_filter(options.since, options.until)
     if options.sort == "relevance":
-        # Not usequality=False, which would count hits while collecting them
-        # (no second run for the total) but lets a NOT clause through
-        # (tests/test_search.py: -org:BASW).
-        collector: Collector = TopCollector(limit=limit, replace=0)
+        collector: Collector = TopCollector(limit=limit, replace=0, usequality=False)
         if allow is not None:
             collector = FilterCollector(collector, allow=allow)
         searcher.search_with_collector(query, collector)
