@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from conftest import Runner
@@ -188,3 +189,15 @@ def test_search_path_imports_no_parsing_library(corpus_archive) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "HEAVY []" in result.stderr, result.stderr
     assert len(json.loads(result.stdout)) == 6
+
+
+def test_the_index_holds_articles_newest_first(corpus_archive: Path) -> None:
+    # Segments then cover stretches of time, which makes date ranges cheap (store.unindexed).
+    from newsarchive.search.index import open_index
+
+    ix = open_index(corpus_archive)
+    with ix.searcher() as searcher:
+        dates = [fields["display"]["published"] for fields in searcher.all_stored_fields()]
+    ix.close()
+    assert len(dates) == 11
+    assert dates == sorted(dates, reverse=True)

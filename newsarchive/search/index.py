@@ -89,7 +89,8 @@ def _sync(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | 
         try:
             for aid in deletes:
                 writer.delete_by_term("id", aid)
-            for article in store.get_many(batch).values():
+            articles = store.get_many(batch)
+            for article in filter(None, map(articles.get, batch)):  # the store's order: newest first
                 writer.update_document(**to_document(article))
                 written += 1
                 if progress:
