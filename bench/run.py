@@ -285,18 +285,21 @@ def measure(docs: int, repeat: int, work: Path) -> dict[str, Any]:
 
     latency: dict[str, Any] = {}
     for kind, (ours, bare) in QUERIES.items():
+        # turn about, so that a noisy moment on the shared machine falls on both
+        samples = range(repeat * 4)
+        pairs = [(our_latency(archive, kind, ours, 1)[0], bare_latency(bare_dir, bare, 1)[0]) for _ in samples]
         latency[kind] = {
-            "ours": median_spread(our_latency(archive, kind, ours, repeat * 4)),
-            "bare": median_spread(bare_latency(bare_dir, bare, repeat * 4)),
+            "ours": median_spread([o for o, _ in pairs]),
+            "bare": median_spread([b for _, b in pairs]),
         }
     for kind in EXTRA_KINDS:
         latency[kind] = {"ours": median_spread(our_latency(archive, kind, '"early adopter"', repeat * 4))}
     out["latency"] = latency
 
-    cold_ours = [child_run([*CLI, "--archive", str(archive), "search", "early adopter"])[0] for _ in range(repeat)]
-    cold_bare = [
-        child_run([sys.executable, "-c", BARE_QUERY, str(bare_dir), '"early adopter"'])[0] for _ in range(repeat)
-    ]
+    cold_ours, cold_bare = [], []
+    for _ in range(repeat):
+        cold_ours.append(child_run([*CLI, "--archive", str(archive), "search", "early adopter"])[0])
+        cold_bare.append(child_run([sys.executable, "-c", BARE_QUERY, str(bare_dir), '"early adopter"'])[0])
     out["cold_search"] = {"ours": median_spread(cold_ours), "bare": median_spread(cold_bare)}
     out["ratios"] = {
         "ingest_vs_bare_index_rate": out["ingest"]["docs_per_s"] / same_rate,
