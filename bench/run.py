@@ -56,7 +56,7 @@ from datetime import datetime
 from whoosh import index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, TEXT, Schema
-from newsarchive.search.index import BATCH, PARALLEL_FROM
+from newsarchive.search.index import BATCH, PARALLEL_FROM, merge_small
 path, docs = sys.argv[1], sys.argv[2]
 schema = Schema(id=ID(stored=True, unique=True), title=TEXT(analyzer=StemmingAnalyzer(), stored=True),
                 standfirst=TEXT(analyzer=StemmingAnalyzer()), body=TEXT(analyzer=StemmingAnalyzer(), stored=True),
@@ -74,7 +74,7 @@ for i in range(0, len(records), BATCH):
         if published:
             doc["published"] = published
         writer.add_document(**doc)
-    writer.commit()
+    writer.commit(mergetype=merge_small)
 print(time.perf_counter() - start)
 """
 # Whoosh alone on exactly the documents we hand it (our schema, written with
@@ -82,7 +82,7 @@ print(time.perf_counter() - start)
 BARE_SAME = """
 import pickle, sys, time
 from whoosh import index
-from newsarchive.search.index import BATCH, PARALLEL_FROM
+from newsarchive.search.index import BATCH, PARALLEL_FROM, merge_small
 from newsarchive.search.schema import build_schema
 path, docs = sys.argv[1], sys.argv[2]
 ix = index.create_in(path, build_schema())
@@ -95,7 +95,7 @@ for i in range(0, len(documents), BATCH):
     writer = ix.writer(limitmb=128, procs=2 if big else 1, multisegment=big)
     for doc in batch:
         writer.update_document(**doc)
-    writer.commit()
+    writer.commit(mergetype=merge_small)
 print(time.perf_counter() - start)
 """
 BARE_QUERY = """

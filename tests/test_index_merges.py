@@ -1,0 +1,83 @@
+"""Segment merges stay small (newsarchive/search/index.py: merge_small), on real indexes in temp dirs."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import pytest
+from whoosh import index
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.writing import NO_MERGE
+
+from newsarchive.search.index import merge_small
+
+policy = partial(merge_small, factor=4, keep_from=20)
+
+
+def make_index(path: Path, sizes: list[int]) -> index.Index:
+    ix = index.create_in(str(path), Schema(id=ID(stored=True, unique=True), text=TEXT))
+    n = 0
+    for size in sizes:
+        with ix.writer() as writer:
+            writer.mergetype = NO_MERGE
+            for _ in range(size):
+                writer.add_document(id=str(n), text=f"word{n} common")
+                n += 1
+    return ix
+
+
+def counts(ix: index.Index) -> list[int]:
+    return sorted(s.doc_count() for s in ix._segments())
+
+
+def everything_found(ix: index.Index, expected: int) -> bool:
+    with ix.searcher() as searcher:
+        return len(searcher.search(index_query(ix), limit=None)) == expected
+
+
+def index_query(ix: index.Index):  # type: ignore[no-untyped-def]
+    from whoosh.query import Term
+
+    return Term("text", "common")
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_small_segments_of_one_class_merge_once_there_are_enough(tmp_path: Path, procs: int) -> None:
+    ix = make_index(tmp_path, [25, 3, 3, 3, 30, 40])  # two big ones, three of 1-9, two of 10-99
+    assert counts(ix) == [3, 3, 3, 25, 30, 40]
+    writer = ix.writer(procs=procs, multisegment=procs > 1)
+    writer.add_document(id="new", text="common")
+    writer.commit(mergetype=policy)
+    assert counts(ix) == [1, 3, 3, 3, 25, 30, 40]  # three of 1-9 and the new one: not yet
+    writer = ix.writer(procs=procs, multisegment=procs > 1)
+    writer.add_document(id="newer", text="common")
+    writer.commit(mergetype=policy)  # four of 1-9 now: merged into one
+    # one process writes the new document into the merged segment; two write it apart
+    assert counts(ix) == ([11, 25, 30, 40] if procs == 1 else [1, 10, 25, 30, 40])
+    assert everything_found(ix, 25 + 9 + 30 + 40 + 2)
+
+
+def test_big_segments_stay_until_most_of_them_is_replaced(tmp_path: Path) -> None:
+    ix = make_index(tmp_path, [25, 25, 25, 25, 25])
+    with ix.writer() as writer:
+        writer.mergetype = policy
+        writer.add_document(id="x", text="common")
+    assert counts(ix) == [1, 25, 25, 25, 25, 25]  # big ones are never merged by count
+    with ix.writer() as writer:  # empty one segment and most of another
+        writer.mergetype = policy
+        for n in list(range(25)) + list(range(25, 48)):
+            writer.delete_by_term("id", str(n))
+    assert counts(ix) == [0, 1, 2, 25, 25, 25]  # deletions count from the next commit
+    with ix.writer() as writer:
+        writer.mergetype = policy
+        writer.add_document(id="y", text="common")
+    # the emptied segment is gone; the mostly replaced one is small now: 1-9 holds it,
+    # "x" and, apart (a commit's policy sees the segments that were there before it), "y"
+    assert counts(ix) == [1, 1, 2, 25, 25, 25]
+    for doc_id in ("z", "zz"):
+        with ix.writer() as writer:
+            writer.mergetype = policy
+            writer.add_document(id=doc_id, text="common")
+    assert counts(ix) == [6, 25, 25, 25]  # four of 1-9 at the last commit: merged, with "zz"
+    assert everything_found(ix, 1 + 2 + 75 + 3)
