@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -285,26 +285,52 @@ def _organisations(text: str, taken: list[tuple[int, int]], definitions: list[tu
 
 def _mentions(text: str, forms: set[str], acronym: str | None) -> int:
     """Occurrences of any form, a definition "Name (ACR)" counting once."""
-    anywhere, defined = _mention_patterns(tuple(sorted(forms, key=lambda f: (-len(f), f))), acronym)
-    count = len(anywhere.findall(text))
-    if defined:
-        count -= len(defined.findall(text))
+    count = count_whole(text, forms)
+    if acronym and f"({acronym})" in text:
+        count -= len(_definition_pattern(tuple(sorted(forms, key=lambda f: (-len(f), f))), acronym).findall(text))
     return max(count, 1)
 
 
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what re's \w matches in a str
+
+
+def count_whole(text: str, forms: Iterable[str], joiners: str = "") -> int:
+    r"""How many times any of ``forms`` stands in ``text`` as a whole word (no
+    word character, nor one of ``joiners``, on either side), non-overlapping,
+    a longer form first where two start at one place.
+
+    The same count as ``findall`` of ``(?<![\w…])(?:forms)(?![\w…])``, but by
+    ``str.find``: a pattern opening with a look-behind is tried at every
+    position of the text, and this ran for every entity of every article.
+    """
+    found = []
+    for form in forms:
+        if not form:
+            continue
+        at = text.find(form)
+        while at >= 0:
+            end = at + len(form)
+            before = text[at - 1] if at else ""
+            after = text[end] if end < len(text) else ""
+            if not (before and (_is_word(before) or before in joiners)) and not (
+                after and (_is_word(after) or after in joiners)
+            ):
+                found.append((at, -len(form)))
+            at = text.find(form, at + 1)
+    count, taken_to = 0, 0
+    for start, negative_length in sorted(found):
+        if start >= taken_to:
+            count += 1
+            taken_to = start - negative_length
+    return count
+
+
 @lru_cache(maxsize=4096)
-def _mention_patterns(forms: tuple[str, ...], acronym: str | None) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
-    """Compiled once per set of forms: the same bodies recur article after article."""
+def _definition_pattern(forms: tuple[str, ...], acronym: str) -> re.Pattern[str]:
+    """A form followed by its acronym in brackets, compiled once per set of forms."""
     alternation = "|".join(re.escape(f) for f in forms)
-    anywhere = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
-    return anywhere, re.compile(rf"(?<!\w)(?:{alternation})\s*\({re.escape(acronym)}\)") if acronym else None
-
-
-@lru_cache(maxsize=4096)
-def _name_patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """A full name, and its surname alone."""
-    full = re.compile(rf"(?<![\w’']){re.escape(name)}(?![\w’'])")
-    return full, re.compile(rf"(?<![\w’'-]){re.escape(name.split()[-1])}(?![\w’'-])")
+    return re.compile(rf"(?<!\w)(?:{alternation})\s*\({re.escape(acronym)}\)")
 
 
 def _councils(text: str, taken: list[tuple[int, int]]) -> list[dict]:
@@ -385,9 +411,8 @@ def _people(text: str, taken: list[tuple[int, int]]) -> list[dict]:
             key = "name1" if match["name1"] else "name2"
             add(match[key], match.start(key))
     for name, entry in people.items():
-        full_name, surname = _name_patterns(name)
-        full = len(full_name.findall(text))
-        alone = len(surname.findall(text))
+        full = count_whole(text, [name], "’'")
+        alone = count_whole(text, [name.split()[-1]], "’'-")
         entry["mentions"] = max(full, 1) + max(alone - full, 0)
     return _sorted(list(people.values()))
 
