@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 
 from .entities import extract as extract_entities
-from .identity import band_keys, canonical_url, fingerprint, shingles, short_hash, similarity
+from .identity import canonical_url, shingles, short_hash, similarity, text_keys
 from .merge import merge_parts
 from .models import Article, Part
 from .store import ArchiveStore
@@ -95,13 +95,13 @@ def exact_keys(part: Part) -> list[str]:
         keys.append(f"url:{url}")
     if part.guid:
         keys.append(f"guid:{part.guid}")
-    if part.body and (fp := fingerprint(part.body)):
+    if part.body and (fp := text_keys(part.body)[0]):
         keys.append(f"fp:{fp}")
     return keys
 
 
 def _content_keys(part: Part) -> list[str]:
-    return band_keys(shingles(part.body)) if part.body else []
+    return list(text_keys(part.body)[1]) if part.body else []
 
 
 def find_matches(store: ArchiveStore, part: Part) -> set[str]:

@@ -19,7 +19,6 @@ text signals its entities plainly enough for rules:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -27,6 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 from .gazetteer import find_councils, find_organisations, organisations
+from .identity import text_key
 from .models import Article
 
 NAME_TOKEN = r"(?:[A-Z][a-z]?['’])?[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z][a-zà-öø-ÿ]+)?"
@@ -440,10 +440,6 @@ MAX_HINTS = 4096
 def entity_text(title: str | None, standfirst: str | None, body: str | None) -> str:
     """The text entities are taken from (comments are readers', not the article's)."""
     return "\n\n".join(t for t in (title, standfirst, body) if t)
-
-
-def text_key(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def remember(hints: dict[str, Entities]) -> None:

@@ -14,6 +14,7 @@ import heapq
 import re
 import unicodedata
 import zlib
+from collections import OrderedDict
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -24,6 +25,7 @@ TRACKING_PARAMS = re.compile(
 )
 SHINGLE_WORDS = 5
 SKETCH_SIZE = 8  # smallest shingle hashes kept as match keys
+MAX_TEXT_KEYS = 8192
 
 
 @lru_cache(maxsize=4096)
@@ -105,3 +107,37 @@ def band_keys(shingle_set: frozenset[int]) -> list[str]:
     if len(shingle_set) < 8:
         return []
     return [f"band:{h:016x}" for h in heapq.nsmallest(SKETCH_SIZE, shingle_set)]
+
+
+def text_key(text: str) -> str:
+    """A short hash standing for a text: what work done ahead is filed under."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+TextKeys = tuple[str | None, tuple[str, ...]]
+# Fingerprints and sketch keys by text_key, most recently used last: a stored
+# part's keys are wanted again each time its article is re-merged, and
+# parsing workers find them ahead for the parts they read (``remember_keys``).
+_TEXT_KEYS: OrderedDict[str, TextKeys] = OrderedDict()
+
+
+def text_keys(text: str, key: str | None = None) -> TextKeys:
+    """``text``'s fingerprint and sketch keys (``band_keys`` of its shingles)."""
+    key = key or text_key(text)
+    found = _TEXT_KEYS.get(key)
+    if found is None:
+        found = fingerprint(text), tuple(band_keys(shingles(text)))
+        _TEXT_KEYS[key] = found
+        while len(_TEXT_KEYS) > MAX_TEXT_KEYS:
+            _TEXT_KEYS.popitem(last=False)
+    else:
+        _TEXT_KEYS.move_to_end(key)
+    return found
+
+
+def remember_keys(found: dict[str, TextKeys]) -> None:
+    """Keep text keys computed elsewhere (by a parsing worker)."""
+    for key, keys in found.items():
+        _TEXT_KEYS[key] = keys
+    while len(_TEXT_KEYS) > MAX_TEXT_KEYS:
+        _TEXT_KEYS.popitem(last=False)

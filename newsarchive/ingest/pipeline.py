@@ -26,8 +26,9 @@ from . import snapshots
 from .cluster import apply_part
 from .dates import DEFAULT_TZ
 from .detect import parse_payload
-from .entities import Entities, entity_text, extract_text, remember, text_key
+from .entities import Entities, entity_text, extract_text, remember
 from .errors import ArchiveError, SourceError
+from .identity import TextKeys, remember_keys, text_key, text_keys
 from .models import Part
 from .parallel import ordered_map
 from .sources.common import SourceContext
@@ -175,21 +176,39 @@ def parse(payload: Payload, options: IngestOptions) -> tuple[SourceContext, list
     return ctx, parts
 
 
-Parsed = tuple[SourceContext, list[Part], dict[str, Entities]] | SourceError
+@dataclass
+class Ahead:
+    """Work a parsing worker did for the merge, filed under text hashes: the
+    entities of each part's text and the match keys of each part's body."""
+
+    entities: dict[str, Entities] = field(default_factory=dict)
+    keys: dict[str, TextKeys] = field(default_factory=dict)
+
+
+Parsed = tuple[SourceContext, list[Part], Ahead] | SourceError
 
 
 def parse_job(payload: Payload, options: IngestOptions) -> Parsed:
-    """``parse`` in a worker process, with the entities of every part found
-    ahead (``entities.remember`` hands them to the merge); an unusable
-    payload's error is returned, not raised, to be counted in order."""
+    """``parse`` in a worker process, with the entities and match keys of
+    every part found ahead (``entities.remember`` and
+    ``identity.remember_keys`` hand them to the merge); an unusable payload's
+    error is returned, not raised, to be counted in order."""
     try:
         ctx, parts = parse(payload, options)
     except SourceError as exc:
         return exc
-    if payload.seen:
-        return ctx, parts, {}
+    if payload.seen:  # its parts will be found unchanged: nothing to do ahead
+        return ctx, parts, Ahead()
     texts = [entity_text(p.title, p.standfirst, p.body) for p in parts if p.body]
-    return ctx, parts, {text_key(text): extract_text(text) for text in texts}
+    bodies = {text_key(p.body): p.body for p in parts if p.body}
+    return (
+        ctx,
+        parts,
+        Ahead(
+            {text_key(text): extract_text(text) for text in texts},
+            {key: text_keys(body, key) for key, body in bodies.items()},
+        ),
+    )
 
 
 class Ingestor:
@@ -242,8 +261,9 @@ class Ingestor:
         if isinstance(parsed, SourceError):
             raise parsed
         if parsed:
-            ctx, parts, hints = parsed
-            remember(hints)
+            ctx, parts, ahead = parsed
+            remember(ahead.entities)
+            remember_keys(ahead.keys)
         else:
             ctx, parts = self.parse(payload)
         outcomes: Counter[str] = Counter()
