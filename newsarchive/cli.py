@@ -31,7 +31,26 @@ from .cli_common import (
 from .exitcodes import ExitCode
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class Commands(click.Group):
+    """The command group.  The commands that write (ingest, feeds, reindex)
+    are imported only when one of them runs or help lists them: a search
+    should not pay for their modules."""
+
+    WRITERS = ("ingest", "feeds", "reindex")
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.WRITERS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.WRITERS and name not in self.commands:
+            from . import cli_ingest
+
+            for writer in self.WRITERS:
+                self.add_command(getattr(cli_ingest, writer))
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=Commands, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="newsarchive")
 @click.option(
     "--archive",
@@ -294,16 +313,6 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         return
     for key, value in info.items():
         click.echo(f"{key + ':':<12} {value}")
-
-
-def _register_write_commands() -> None:
-    from .cli_ingest import feeds, ingest, reindex
-
-    for command in (ingest, feeds, reindex):
-        cli.add_command(command)
-
-
-_register_write_commands()
 
 
 def main() -> None:

@@ -173,7 +173,8 @@ def test_search_without_archive(run: Runner) -> None:
 
 
 def test_search_path_imports_no_parsing_library(corpus_archive) -> None:
-    """A cold `newsarchive search` must not pay for bs4, feedparser, ftfy or trafilatura."""
+    """A cold `newsarchive search` must not pay for bs4, feedparser, ftfy or trafilatura,
+    nor for our modules it does not use."""
     import subprocess
     import sys
 
@@ -183,7 +184,8 @@ def test_search_path_imports_no_parsing_library(corpus_archive) -> None:
         f"try:\n    cli(['--archive', {str(corpus_archive)!r}, 'search', 'early adopter', '--json'])\n"
         "except SystemExit:\n    pass\n"
         "heavy = sorted(m for m in ('bs4', 'feedparser', 'ftfy', 'trafilatura', 'lxml', 'charset_normalizer',"
-        " 'platformdirs') if m in sys.modules)\n"
+        " 'platformdirs', 'zoneinfo', 'newsarchive.cli_ingest', 'newsarchive.search.facets',"
+        " 'newsarchive.search.suggest') if m in sys.modules)\n"
         "print('HEAVY', heavy, file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

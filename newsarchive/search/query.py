@@ -30,11 +30,9 @@ from ..ingest.errors import QueryError
 from ..ingest.models import Article
 from ..ingest.store import ArchiveStore
 from . import datespec
-from .facets import facet_counts
 from .index import open_index
 from .schema import DEFAULT_FIELDS, FIELD_BOOSTS
 from .snippets import MARK_END, MARK_START, make_snippet
-from .suggest import did_you_mean
 
 SORTS = ("relevance", "newest", "oldest")
 SNIPPETS = 3
@@ -214,6 +212,8 @@ def search(archive: Path, text: str, options: SearchOptions | None = None) -> Se
                 hits.append(Hit.from_whoosh(rank, hit, snippet, commenter))
             result = SearchResult(text, len(results), hits)
             if options.facets:
+                from .facets import facet_counts  # only here: a plain search has no use for it
+
                 result.facets = facet_counts(searcher, query, date_filter(options.since, options.until), options.facets)
             if options.suggest and result.total < FEW_HITS:
                 _suggest(searcher, text, result, options)
@@ -225,6 +225,8 @@ def search(archive: Path, text: str, options: SearchOptions | None = None) -> Se
 
 def _suggest(searcher: Searcher, text: str, result: SearchResult, options: SearchOptions) -> None:
     """Offer a respelling when it finds more than the query as typed."""
+    from .suggest import did_you_mean
+
     respelled = did_you_mean(searcher, text)
     if not respelled:
         return

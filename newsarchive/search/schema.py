@@ -16,7 +16,6 @@ from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter,
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-from ..ingest.dates import to_utc_naive
 from ..ingest.models import Article
 
 DEFAULT_FIELDS = ("title", "standfirst", "body")
@@ -141,6 +140,8 @@ def to_document(article: Article) -> dict[str, Any]:
         doc["site"] = article.site
     if article.comment_count is not None:
         doc["comment_count"] = article.comment_count
+    from ..ingest.dates import to_utc_naive  # here: searching never needs it, nor zoneinfo
+
     if published := to_utc_naive(article.published):
         doc["published"] = published
     return doc
