@@ -12,8 +12,8 @@ only hold a word whose English (Snowball) stem is ``s`` if it contains
 "adopters"), apart from Snowball's exceptional dying, lying and tying.
 That held for every one of 1.19 million words tried (the realworld
 material, the corpus and their inflections).  Neighbouring candidate lines
-are analysed together, so a phrase may cross a line break.  On a ten-hit
-page this spares the stemmer nine tenths of the text.
+are analysed together, so a phrase may cross a line break.  Over 1,967
+hit texts of 27 queries the snippets came out identical in 42% less time.
 """
 
 from __future__ import annotations
