@@ -81,3 +81,21 @@ def test_big_segments_stay_until_most_of_them_is_replaced(tmp_path: Path) -> Non
             writer.add_document(id=doc_id, text="common")
     assert counts(ix) == [6, 25, 25, 25]  # four of 1-9 at the last commit: merged, with "zz"
     assert everything_found(ix, 1 + 2 + 75 + 3)
+
+
+def test_the_index_holds_each_record_once_after_updates_and_merges(tmp_path: Path) -> None:
+    from conftest import CORPUS_FILES, LETTER_DUMP, make_runner, records
+
+    archive = tmp_path / "archive"
+    run = make_runner(archive)
+    for n in (3, 0, 4, 1):  # page dumps first: articles of their own until the feed claims them
+        run("ingest", str(CORPUS_FILES[n]))
+    run("ingest", str(CORPUS_FILES[2]))  # the feed: merges, so some records go and others change
+    changed = tmp_path / "changed.txt"
+    changed.write_bytes(LETTER_DUMP.read_bytes() + b"\nOne more paragraph, new tonight.\n")
+    run("ingest", str(changed))
+    ix = index.open_dir(str(archive / "index"))
+    with ix.searcher() as searcher:
+        indexed = [fields["id"] for fields in searcher.all_stored_fields()]
+    ix.close()
+    assert sorted(indexed) == sorted(r["id"] for r in records(run))  # each once, none left over
