@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from whoosh import index
 from whoosh.fields import ID, TEXT, Schema
+from whoosh.query import Term
 from whoosh.writing import NO_MERGE
 
 from newsarchive.search.index import merge_small
@@ -33,13 +34,7 @@ def counts(ix: index.Index) -> list[int]:
 
 def everything_found(ix: index.Index, expected: int) -> bool:
     with ix.searcher() as searcher:
-        return len(searcher.search(index_query(ix), limit=None)) == expected
-
-
-def index_query(ix: index.Index):  # type: ignore[no-untyped-def]
-    from whoosh.query import Term
-
-    return Term("text", "common")
+        return len(searcher.search(Term("text", "common"), limit=None)) == expected
 
 
 @pytest.mark.parametrize("procs", [1, 2])

@@ -8,8 +8,9 @@ the unique id makes repeating it harmless.
 
 Segments are merged by size class (``merge_small``), not by Whoosh's
 default policy: that one merged 17 bulk segments into one in a single
-commit (84 s of a 135 s load of 25,000 articles), and would do the same to
-whichever nightly run happened to cross its threshold.
+commit (84 s of the 135 s Whoosh took to index 25,000 of our documents in
+batches), and would do the same to whichever nightly run crossed its
+threshold.
 """
 
 from __future__ import annotations
