@@ -52,6 +52,7 @@ QUERIES = {
 EXTRA_KINDS = ("facets", "sort-by-date")
 BARE_INDEX = """
 import json, sys, time
+import newsarchive.search.whoosh_fixes  # the floor gets the Whoosh fixes we run with
 from datetime import datetime
 from whoosh import index
 from whoosh.analysis import StemmingAnalyzer
@@ -81,6 +82,7 @@ print(time.perf_counter() - start)
 # our writer settings): the floor the issue measures our ingest against.
 BARE_SAME = """
 import pickle, sys, time
+import newsarchive.search.whoosh_fixes
 from whoosh import index
 from newsarchive.search.index import BATCH, PARALLEL_FROM, merge_small
 from newsarchive.search.schema import build_schema
@@ -100,6 +102,7 @@ print(time.perf_counter() - start)
 """
 BARE_QUERY = """
 import sys
+import newsarchive.search.whoosh_fixes
 from whoosh import index, highlight
 from whoosh.qparser import MultifieldParser
 ix = index.open_dir(sys.argv[1])

@@ -25,3 +25,37 @@ def test_not_excludes_the_first_hit_when_the_excluded_word_comes_earlier(usequal
         results = collector.results()
         assert [hit["name"] for hit in results] == ["ruby"]
         assert len(results) == 1
+
+
+def test_the_view_reader_reads_like_bytesio() -> None:
+    import io
+    import pickle
+
+    from newsarchive.search.whoosh_fixes import _ViewReader
+
+    data = b"first line\nsecond\n" + pickle.dumps({"a": [1, 2, 3], "b": "x" * 300}) + b"tail\nend"
+    ours, theirs = _ViewReader(memoryview(data)), io.BytesIO(data)
+    for step in [("readline",), ("read", 3), ("readline", 4), ("readline",), ("tell",), ("seek", 18)]:
+        assert getattr(ours, step[0])(*step[1:]) == getattr(theirs, step[0])(*step[1:]), step
+    assert pickle.load(ours) == pickle.load(theirs)  # type: ignore[arg-type]
+    assert ours.read() == theirs.read() and ours.read(5) == b""
+    assert ours.seek(-3, 2) == theirs.seek(-3, 2) and list(ours) == list(theirs)
+
+
+def test_opening_a_searcher_does_not_copy_the_segments(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import tracemalloc
+
+    from whoosh import index
+
+    ix = index.create_in(str(tmp_path), Schema(name=ID(stored=True), text=TEXT))
+    with ix.writer() as writer:
+        for n in range(3000):
+            writer.add_document(name=str(n), text=" ".join(f"word{(n * k) % 5000}" for k in range(60)))
+    size = sum(p.stat().st_size for p in tmp_path.glob("*.seg"))
+    assert size > 1_000_000
+    tracemalloc.start()
+    searcher = ix.searcher()
+    opened = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    searcher.close()
+    assert opened < size / 10  # Whoosh's BytesIO copied the whole postings file in
