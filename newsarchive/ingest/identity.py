@@ -127,17 +127,14 @@ def text_keys(text: str, key: str | None = None) -> TextKeys:
     found = _TEXT_KEYS.get(key)
     if found is None:
         found = fingerprint(text), tuple(band_keys(shingles(text)))
-        _TEXT_KEYS[key] = found
-        while len(_TEXT_KEYS) > MAX_TEXT_KEYS:
-            _TEXT_KEYS.popitem(last=False)
+        remember_keys({key: found})
     else:
         _TEXT_KEYS.move_to_end(key)
     return found
 
 
 def remember_keys(found: dict[str, TextKeys]) -> None:
-    """Keep text keys computed elsewhere (by a parsing worker)."""
-    for key, keys in found.items():
-        _TEXT_KEYS[key] = keys
+    """Keep text keys computed elsewhere (by a parsing worker) or just now."""
+    _TEXT_KEYS.update(found)
     while len(_TEXT_KEYS) > MAX_TEXT_KEYS:
         _TEXT_KEYS.popitem(last=False)
