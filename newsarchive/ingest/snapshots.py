@@ -14,6 +14,10 @@ import os
 from pathlib import Path
 
 SNAPSHOT_DIR = "snapshots"
+# gzip level 3: on the bench's feeds and pages, 2.2x faster than level 6 for
+# 13% more bytes (7.8 against 6.9 MiB of 28 MiB); snapshots are written by
+# every ingest and read only by a rebuild.
+COMPRESS_LEVEL = 3
 
 
 def path_for(archive: Path, sha256: str) -> Path:
@@ -27,7 +31,7 @@ def save(archive: Path, sha256: str, data: bytes) -> Path:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    with gzip.open(partial, "wb", compresslevel=6) as out:
+    with gzip.open(partial, "wb", compresslevel=COMPRESS_LEVEL) as out:
         out.write(data)
     os.replace(partial, path)
     return path
