@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from .entities import extract as extract_entities
 from .identity import canonical_url, shingles, short_hash, similarity, text_keys
@@ -41,10 +42,11 @@ def part_key(part: Part) -> str:
     return short_hash(f"{part.kind}\x00{part.origin}\x00{origin_key}", 24)
 
 
-def part_digest(part: Part) -> str:
+def part_digest(part: Part, data: dict[str, Any] | None = None) -> str:
     """What a part says, not where it was read: a feed that gains an item leaves
-    its other items' parts unchanged although the feed's bytes changed."""
-    data = part.to_dict()
+    its other items' parts unchanged although the feed's bytes changed.
+    ``data`` is ``part.to_dict()`` if the caller has it already."""
+    data = dict(data if data is not None else part.to_dict())
     data.pop("fetched_at", None)
     data.pop("sha256", None)
     return short_hash(json.dumps(data, sort_keys=True, ensure_ascii=False), 32)
@@ -68,24 +70,24 @@ TRACKED = (
 )
 
 
-def comparable(article: Article) -> dict:
-    """The record as merging made it: no history, no moments of fetching."""
-    data = article.to_dict()
+def comparable(article: Article, data: dict[str, Any] | None = None) -> dict:
+    """The record as merging made it: no history, no moments of fetching.
+    ``data`` is ``article.to_dict()`` if the caller has it already (not changed)."""
+    data = dict(data if data is not None else article.to_dict())
     for key in HISTORY:
         data.pop(key, None)
-    for source in data["sources"]:
-        source.pop("fetched_at", None)
+    data["sources"] = [{k: v for k, v in source.items() if k != "fetched_at"} for source in data["sources"]]
     return data
 
 
-def article_digest(article: Article) -> str:
-    return short_hash(json.dumps(comparable(article), sort_keys=True, ensure_ascii=False), 32)
+def article_digest(article: Article, data: dict[str, Any] | None = None) -> str:
+    return short_hash(json.dumps(comparable(article, data), sort_keys=True, ensure_ascii=False), 32)
 
 
-def changed_fields(old: Article | None, new: Article) -> list[str]:
+def changed_fields(old: Article | None, new: Article, after: dict[str, Any] | None = None) -> list[str]:
     if old is None:
         return []
-    before, after = old.to_dict(), new.to_dict()
+    before, after = old.to_dict(), after if after is not None else new.to_dict()
     return [key for key in TRACKED if before.get(key) != after.get(key)]
 
 
@@ -139,7 +141,8 @@ def _may_join(store: ArchiveStore, aid: str, url: str | None, article: Article |
 
 def apply_part(store: ArchiveStore, part: Part) -> Outcome:
     """Store ``part`` and re-merge the article it belongs to (inside a transaction)."""
-    key, digest = part_key(part), part_digest(part)
+    part_data = part.to_dict()  # once: for the digest and for the store
+    key, digest = part_key(part), part_digest(part, part_data)
     now = part.fetched_at
     state = store.part_state(key)
     if state and state[0] == digest:
@@ -157,11 +160,12 @@ def apply_part(store: ArchiveStore, part: Part) -> Outcome:
     for aid in removed:
         store.delete_article(aid)
     store.move_parts(removed, article.id)
-    store.put_part(key, article.id, digest, part)
-    new_digest = article_digest(article)
+    store.put_part(key, article.id, digest, part_data)
+    article_data = article.to_dict()  # once: for the digest, the store and the changes
+    new_digest = article_digest(article, article_data)
     keys = sorted({k for p in [*stored, part] for k in exact_keys(p) + _content_keys(p)})
-    store.put_article(article, new_digest, keys)
-    store.touch(article.id, now, changed_fields(previous, article), merged_from=removed)
+    store.put_article(article, new_digest, keys, article_data)
+    store.touch(article.id, now, changed_fields(previous, article, article_data), merged_from=removed)
     if not matches:
         return Outcome("added", article.id)
     status = "unchanged" if old_digest == new_digest and not removed else "updated"

@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .errors import ArchiveError
 from .models import Article, Part
@@ -80,12 +81,14 @@ DB_NAME = "archive.db"
 STORE_VERSION = 2
 
 
-def _record(article: Article) -> dict[str, object]:
-    """The record as stored: history lives in its own table."""
-    data = article.to_dict()
-    for key in ("first_seen", "last_seen", "changes"):
-        data.pop(key, None)
-    return data
+def _record(article: Article, data: dict[str, Any] | None = None) -> dict[str, object]:
+    """The record as stored: history lives in its own table.  ``data`` is
+    ``article.to_dict()`` if the caller has it already (not changed)."""
+    return {
+        k: v
+        for k, v in (data if data is not None else article.to_dict()).items()
+        if k not in ("first_seen", "last_seen", "changes")
+    }
 
 
 class ArchiveStore:
@@ -227,20 +230,27 @@ class ArchiveStore:
 
     # -- writing (inside ``transaction``) ------------------------------------
 
-    def put_part(self, part_key: str, article_id: str, digest: str, part: Part) -> None:
+    def put_part(self, part_key: str, article_id: str, digest: str, part: Part | dict[str, Any]) -> None:
+        """Store a part, or its ``to_dict()`` when the caller has that already."""
+        data = part if isinstance(part, dict) else part.to_dict()
         self.db.execute(
             "INSERT OR REPLACE INTO parts (part_key, article_id, digest, data) VALUES (?, ?, ?, ?)",
-            (part_key, article_id, digest, json.dumps(part.to_dict(), ensure_ascii=False)),
+            (part_key, article_id, digest, json.dumps(data, ensure_ascii=False)),
         )
 
     def move_parts(self, from_ids: Iterable[str], to_id: str) -> None:
         for aid in from_ids:
             self.db.execute("UPDATE parts SET article_id = ? WHERE article_id = ?", (to_id, aid))
 
-    def put_article(self, article: Article, digest: str, keys: Iterable[str]) -> None:
+    def put_article(
+        self, article: Article, digest: str, keys: Iterable[str], data: dict[str, Any] | None = None
+    ) -> None:
+        """Store a record and its match keys; ``data`` is ``article.to_dict()``
+        if the caller has it already."""
+        record = json.dumps(_record(article, data), ensure_ascii=False)
         self.db.execute(
             "INSERT OR REPLACE INTO articles (id, url, published, digest, indexed, data) VALUES (?, ?, ?, ?, 0, ?)",
-            (article.id, article.url, article.published, digest, json.dumps(_record(article), ensure_ascii=False)),
+            (article.id, article.url, article.published, digest, record),
         )
         self.db.execute("DELETE FROM keys WHERE article_id = ?", (article.id,))
         self.db.executemany(
