@@ -96,7 +96,7 @@ for i in range(0, len(documents), BATCH):
     big = len(batch) >= PARALLEL_FROM
     writer = ix.writer(limitmb=128, procs=2 if big else 1, multisegment=big)
     for doc in batch:
-        writer.update_document(**doc)
+        writer.add_document(**doc)  # an empty index, as ours is on a first load
     writer.commit(mergetype=merge_small)
 print(time.perf_counter() - start)
 """

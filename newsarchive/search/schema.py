@@ -129,9 +129,10 @@ def to_document(article: Article) -> dict[str, Any]:
         "poll": bool(article.polls),
         "display": {"title": article.title, "url": article.url, "published": article.published},
     }
-    # each word once: the spelling field needs the vocabulary, not the counts
+    # each word once, in any order: the spelling field needs the vocabulary,
+    # not the counts nor the positions
     text = " ".join(filter(None, [article.title, article.standfirst, article.body])).lower()
-    doc["words"] = " ".join(sorted(set(WORDS.findall(text))))
+    doc["words"] = " ".join(set(WORDS.findall(text)))
     for name, values in _facets(article).items():
         doc[f"f_{name}"] = ",".join(v.replace(",", " ").strip() for v in values if v.strip())
     if article.url:
