@@ -48,6 +48,8 @@ BOILERPLATE = [
         r"^(?:share|share this(?: article| story)?|print(?: this)?)\s*:?$",
     )
 ]
+# The patterns above as one: a line is tried once, not once per pattern.
+ANY_BOILERPLATE = re.compile("|".join(f"(?:{p.pattern})" for p in BOILERPLATE), re.IGNORECASE)
 POLL_PLACEHOLDER = re.compile(r"^note: there is a poll embedded within this post\b", re.I)
 CREDIT_LINE = re.compile(
     r"^(?:(?:main |top |lead )?(?:photo(?:graph)?s?|images?|pictures?|pic|illustration|credit)"
@@ -98,7 +100,8 @@ def fix_text(text: str, entities: bool = True) -> str:
     # Escape sequences go before ftfy, which would leave an OSC's payload behind;
     # lone controls after it, since mojibake read as sloppy cp1252 holds C1
     # controls that ftfy needs to undo it.
-    text = ANSI_SEQUENCE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\x1b" in text or "\r" in text:  # most text has neither: skip the passes over it
+        text = ANSI_SEQUENCE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not NEEDS_FTFY.search(text):
         return text
     # ftfy works a line at a time too; it stops unescaping HTML entities once it
@@ -124,10 +127,14 @@ def fix_line(text: str) -> str:
     return SPACES.sub(" ", fix_text(text).replace("\n", " ")).strip()
 
 
+BULLETS = "•·▪◦‣∙*-"
+LEADING_BULLET = re.compile(rf"^[{BULLETS}]\s+")
+
+
 def normalise_line(line: str) -> str:
     """Fold runs of spaces; a leading bullet becomes '• '."""
     line = SPACES.sub(" ", line).strip()
-    return re.sub(r"^[•·▪◦‣∙*-]\s+", "• ", line)
+    return LEADING_BULLET.sub("• ", line) if line[:1] in BULLETS else line
 
 
 def word_count(line: str) -> int:
@@ -139,8 +146,18 @@ def is_heading_like(line: str) -> bool:
     return 0 < word_count(line) <= 14 and not SENTENCE_END.search(line)
 
 
+def credit_match(line: str) -> re.Match[str] | None:
+    """A photo credit line, or a caption with its credit in brackets: the
+    bracket pattern is tried only on a line that ends with a bracket (it
+    tries up to 200 places in every line)."""
+    found = CREDIT_LINE.match(line)
+    if found is None and line.endswith((")", ")\n")):
+        found = CAPTION_CREDIT.match(line)
+    return found
+
+
 def is_boilerplate(line: str) -> bool:
-    return any(p.match(line) for p in BOILERPLATE)
+    return ANY_BOILERPLATE.match(line) is not None
 
 
 def remove_boilerplate(lines: list[str]) -> Cleaned:
@@ -160,7 +177,7 @@ def remove_boilerplate(lines: list[str]) -> Cleaned:
             out.removed.append(line)
         elif is_boilerplate(line):
             out.removed.append(line)
-        elif match := CREDIT_LINE.match(line) or CAPTION_CREDIT.match(line):
+        elif match := credit_match(line):
             caption = match.groupdict().get("caption")
             if caption:
                 _drop_repeated_alt_text(kept, caption, out.removed)

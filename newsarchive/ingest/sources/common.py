@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..clean import CAPTION_CREDIT, CREDIT_LINE, Cleaned, remove_boilerplate, to_body
+from ..clean import Cleaned, credit_match, remove_boilerplate, to_body
 from ..dates import DEFAULT_TZ
 from ..models import Part, Poll
 from ..polls import extract_polls, placeholder_poll
@@ -49,7 +49,7 @@ def clean_credit(credit: str) -> str:
 
 def parse_credit(text: str) -> tuple[str | None, str | None]:
     """Split an image line into (caption, credit); plain text is a caption."""
-    match = CREDIT_LINE.match(text) or CAPTION_CREDIT.match(text)
+    match = credit_match(text)
     if not match:
         return text or None, None
     return match.groupdict().get("caption"), clean_credit(match["credit"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..clean import CAPTION_CREDIT, CREDIT_LINE, fix_text, is_heading_like, normalise_line, word_count
+from ..clean import credit_match, fix_text, is_heading_like, normalise_line, word_count
 from ..comments import find_section, parse_comments
 from ..dates import parse_datetime, to_iso
 from ..models import Image, Part
@@ -76,12 +76,12 @@ def _header(lines: list[str]) -> tuple[str | None, str | None, Image | None, lis
     if not idx:
         return None, None, None, lines
     top = [lines[i] for i in idx[:HEADER_SPAN]]
-    credit_at = next((n for n, line in enumerate(top) if CREDIT_LINE.match(line) or CAPTION_CREDIT.match(line)), None)
+    credit_at = next((n for n, line in enumerate(top) if credit_match(line)), None)
     title = standfirst = alt = None
     image = None
     if credit_at is not None:
         head = top[:credit_at]
-        match = CREDIT_LINE.match(top[credit_at]) or CAPTION_CREDIT.match(top[credit_at])
+        match = credit_match(top[credit_at])
         assert match is not None
         if head and (len(head) >= 3 or (len(head) == 2 and word_count(head[1]) <= 12)):
             alt = head.pop()
