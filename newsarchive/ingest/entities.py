@@ -28,6 +28,7 @@ from typing import Any
 from .gazetteer import find_councils, find_organisations, organisations
 from .identity import text_key
 from .models import Article
+from .scan import is_word
 
 NAME_TOKEN = r"(?:[A-Z][a-z]?['’])?[A-Z][a-zà-öø-ÿ]+(?:[A-Z][a-zà-öø-ÿ]+)?(?:-[A-Z][a-zà-öø-ÿ]+)?"
 NAME = rf"{NAME_TOKEN}(?: (?:[A-Z]\. )?{NAME_TOKEN}){{1,2}}"
@@ -202,8 +203,12 @@ ORG_HEADS = (
     r"Court|Tribunal|Inspectorate|College|Academy|Review|Committee|Forum|Associates|Group|Centre|Council"
 )
 ORG_HEAD = re.compile(rf"\b(?:{ORG_HEADS})\b")
+# Capitalised phrases, from a word's start.  The capital comes before the
+# look-behind that checks the character in front of it: re then skips ahead
+# to capitals instead of entering a look-behind at every position, three
+# times faster (a capital inside a word fails at once, as before).
 CAPITALISED = re.compile(
-    r"(?<![\w’'])(?:[A-Z][\w’'&.-]*)(?: (?:of|for|and|the|in|on|&|[A-Z][\w’'&.-]*))* (?:[A-Z][\w’'&.-]*)"
+    r"[A-Z](?<![\w’'][A-Z])[\w’'&.-]*(?: (?:of|for|and|the|in|on|&|[A-Z][\w’'&.-]*))* (?:[A-Z][\w’'&.-]*)"
 )
 ACRONYM_IN_BRACKETS = re.compile(r"\s*\((?P<acronym>[A-Z][A-Za-z]{0,2}[A-Z][A-Za-z]{0,6})\)")
 DEFINITION_REACH = 160  # characters before the bracket that may hold the expansion
@@ -291,10 +296,6 @@ def _mentions(text: str, forms: set[str], acronym: str | None) -> int:
     return max(count, 1)
 
 
-def _is_word(char: str) -> bool:
-    return char.isalnum() or char == "_"  # what re's \w matches in a str
-
-
 def count_whole(text: str, forms: Iterable[str], joiners: str = "") -> int:
     r"""How many times any of ``forms`` stands in ``text`` as a whole word (no
     word character, nor one of ``joiners``, on either side), non-overlapping,
@@ -313,8 +314,8 @@ def count_whole(text: str, forms: Iterable[str], joiners: str = "") -> int:
             end = at + len(form)
             before = text[at - 1] if at else ""
             after = text[end] if end < len(text) else ""
-            if not (before and (_is_word(before) or before in joiners)) and not (
-                after and (_is_word(after) or after in joiners)
+            if not (before and (is_word(before) or before in joiners)) and not (
+                after and (is_word(after) or after in joiners)
             ):
                 found.append((at, -len(form)))
             at = text.find(form, at + 1)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from .scan import at_word_starts
+
 COUNCIL_TYPES = {
     "Two-tier county",
     "Unitary authority",
@@ -147,8 +149,10 @@ def organisations() -> dict[str, Organisation]:
 @cache
 def organisation_pattern() -> re.Pattern[str]:
     # a hyphen may join a name to a word: "Ofsted-rated", "ex-Frontline"
-    return re.compile(r"(?<!\w)(?:" + trie_alternation(list(organisations())) + r")(?!\w)")
+    # at word starts only: ``find_organisations`` checks the character before
+    return re.compile(r"(?:" + trie_alternation(list(organisations())) + r")(?!\w)")
 
 
 def find_organisations(text: str) -> list[tuple[Organisation, str, int, int]]:
-    return [(organisations()[m[0]], m[0], m.start(), m.end()) for m in organisation_pattern().finditer(text)]
+    found = at_word_starts(organisation_pattern(), text)
+    return [(organisations()[m[0]], m[0], m.start(), m.end()) for m in found]
