@@ -179,6 +179,56 @@ def test_gzip_body(run: Runner, httpserver: HTTPServer) -> None:
     assert "added 2" in summary_line(run("ingest", httpserver.url_for("/feed/")))
 
 
+# Short texts in single-byte encodings that detection alone reads wrongly
+# (ISO-8859-2 is taken for ISO-8859-10, Windows-1251 for Mac Cyrillic).
+SERVER_CHARSETS = [
+    ("iso-8859-2", "Zażółć gęślą jaźń. Świętokrzyskie służby społeczne ogłosiły nowe zasady."),
+    ("windows-1251", "Социальные работники получили новые правила ухода за детьми."),
+]
+
+
+def foreign_rss(title: str, declared: str | None) -> str:
+    declaration = f'<?xml version="1.0" encoding="{declared}"?>' if declared else ""
+    body = f"<p>{title} {title} {title}</p>"
+    return (
+        f'{declaration}<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        "<channel><title>Foreign News</title><link>https://foreign.example.org/</link>"
+        f"<item><title>{title}</title><link>https://foreign.example.org/2024/03/01/one/</link>"
+        "<pubDate>Fri, 01 Mar 2024 10:00:00 +0000</pubDate>"
+        f"<content:encoded><![CDATA[{body}]]></content:encoded></item></channel></rss>"
+    )
+
+
+@pytest.mark.parametrize(("charset", "title"), SERVER_CHARSETS, ids=[c for c, _ in SERVER_CHARSETS])
+@pytest.mark.parametrize("declared", [None, "iso-8859-1"])
+def test_the_charset_the_server_names_is_used(
+    run: Runner, httpserver: HTTPServer, charset: str, title: str, declared: str | None
+) -> None:
+    """The Content-Type header's charset decodes a feed that declares no
+    encoding, or declares a wrong one (HTTP's word outranks the XML
+    declaration); a rebuild from the snapshots reads the bytes the same way."""
+    httpserver.expect_request("/feed/").respond_with_data(
+        foreign_rss(title, declared).encode(charset), content_type=f"application/rss+xml; charset={charset}"
+    )
+    run("ingest", httpserver.url_for("/feed/"))
+    [record] = records(run)
+    assert record["title"] == title
+    assert title in record["body"]
+    run("reindex", "--from-snapshots")
+    [rebuilt] = records(run)
+    assert (rebuilt["title"], rebuilt["body"]) == (record["title"], record["body"])
+
+
+def test_a_server_charset_the_bytes_contradict_is_not_used(run: Runner, httpserver: HTTPServer) -> None:
+    """UTF-8 bytes labelled Windows-1251 (a server's wrong default) stay UTF-8."""
+    title = "Социальные работники получили новые правила ухода за детьми."
+    httpserver.expect_request("/feed/").respond_with_data(
+        foreign_rss(title, "utf-8").encode("utf-8"), content_type="application/rss+xml; charset=windows-1251"
+    )
+    run("ingest", httpserver.url_for("/feed/"))
+    assert [r["title"] for r in records(run)] == [title]
+
+
 def test_failing_feed_is_backed_off_and_listed(run: Runner, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/gone/").respond_with_data("nope", status=404)
     url = httpserver.url_for("/gone/")

@@ -2,7 +2,9 @@
 
 Order of trust: a byte-order mark, then strict UTF-8 (the web's default, and
 a cheap test that almost never passes by accident), then the charset the
-document declares, then detection by charset-normalizer.  Mojibake that
+server named in its Content-Type header (HTTP's word outranks the
+document's, as RFC 7303 and HTML5 both say), then the charset the document
+declares, then detection by charset-normalizer.  Mojibake that
 survives decoding (UTF-8 read as cp1252 somewhere upstream) is repaired later,
 by ``clean.fix_text``.
 """
@@ -68,14 +70,40 @@ def _wide_without_bom(data: bytes) -> str | None:
 def declared_charset(data: bytes) -> str | None:
     """The charset the document names (XML declaration or HTML meta), if a known one."""
     match = DECLARED_CHARSET.search(data[:4096])
-    if not match:
+    return known_charset(match.group(1).decode("ascii", "ignore")) if match else None
+
+
+def known_charset(name: str | None) -> str | None:
+    """Python's name for a charset label, or None for one it does not know."""
+    if not name:
         return None
-    name = match.group(1).decode("ascii", "ignore").lower()
+    name = name.strip().strip("\"'").lower()
     name = CHARSET_ALIASES.get(name, name)
     try:
         return codecs.lookup(name).name
     except LookupError:
         return None
+
+
+def content_type_charset(content_type: str | None) -> str | None:
+    """The charset parameter of an HTTP Content-Type header, if a known one."""
+    match = re.search(r"""charset\s*=\s*["']?([^"';\s]+)""", content_type or "", re.IGNORECASE)
+    return known_charset(match.group(1)) if match else None
+
+
+def _transport(data: bytes, charset: str | None) -> str | None:
+    """The server's charset for bytes that are not UTF-8, if they decode in it.
+
+    A header that says UTF-8 for bytes that are not is wrong, and one that
+    names a charset the bytes break is too: the document and detection decide.
+    """
+    if not charset or codecs.lookup(charset).name in ("utf-8", "utf-8-sig"):
+        return None
+    try:
+        data[:200_000].decode(charset)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return charset
 
 
 def _detect(data: bytes) -> str | None:
@@ -100,8 +128,9 @@ def _detect(data: bytes) -> str | None:
     return best.encoding
 
 
-def guess_encoding(data: bytes) -> str:
-    """Name the encoding ``decode_bytes`` would use, without decoding all of it."""
+def guess_encoding(data: bytes, transport: str | None = None) -> str:
+    """Name the encoding ``decode_bytes`` would use, without decoding all of it;
+    ``transport`` is the charset the server named (``content_type_charset``)."""
     rest, bom = _strip_bom(data)
     if bom:
         return bom
@@ -113,11 +142,12 @@ def guess_encoding(data: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    return declared_charset(rest) or _detect(rest) or "cp1252"
+    return _transport(rest, transport) or declared_charset(rest) or _detect(rest) or "cp1252"
 
 
-def decode_bytes(data: bytes, origin: str) -> str:
-    """Decode a source's bytes to text or raise ``SourceError`` saying why not.
+def decode_bytes(data: bytes, origin: str, transport: str | None = None) -> str:
+    """Decode a source's bytes to text or raise ``SourceError`` saying why not;
+    ``transport`` is the charset the server named, if any.
 
     Raises:
         SourceError: ``empty`` for no content, ``binary`` for bytes that are
@@ -125,7 +155,7 @@ def decode_bytes(data: bytes, origin: str) -> str:
     """
     if not data.strip():
         raise SourceError("empty", f"{origin}: empty input, nothing to ingest")
-    encoding = guess_encoding(data)
+    encoding = guess_encoding(data, transport)
     body, _ = _strip_bom(data)
     if not encoding.startswith(("utf-16", "utf-32")) and _binary_bytes(body):
         raise SourceError("binary", f"{origin}: binary data, not a feed or a page")

@@ -37,7 +37,7 @@ def parse_payload(data: bytes, ctx: SourceContext) -> list[Part]:
         SourceError: when the payload is empty, binary, truncated or yields
             no article; the message names the source.
     """
-    text = decode_bytes(data, ctx.origin)
+    text = decode_bytes(data, ctx.origin, ctx.charset)
     kind = detect_kind(text)
     if kind == feed_xml.KIND:
         if not ROOT_CLOSE.search(data.rstrip()[-2000:].replace(b"\x00", b"")):

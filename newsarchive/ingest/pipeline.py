@@ -87,6 +87,7 @@ class Payload:
     expect_feed: bool = False  # a feed URL must hold a feed, not a page
     spam_patterns: list[str] = field(default_factory=list)
     not_modified: bool = False
+    charset: str | None = None  # named by the server's Content-Type header
     # These bytes were ingested from this origin before: their parts will most
     # likely be unchanged, so a worker does not find their entities ahead.
     seen: bool = False
@@ -153,6 +154,7 @@ def _context(payload: Payload, options: IngestOptions) -> SourceContext:
         sha256=payload.sha256,
         spam_patterns=[*options.spam_patterns, *payload.spam_patterns],
         timezone=options.timezone,
+        charset=payload.charset,
     )
 
 
@@ -268,7 +270,13 @@ class Ingestor:
             ctx, parts = self.parse(payload)
         outcomes: Counter[str] = Counter()
         assert payload.data is not None
-        options = {"spam_patterns": ctx.spam_patterns, "timezone": ctx.timezone, "expect_feed": payload.expect_feed}
+        options: dict[str, object] = {
+            "spam_patterns": ctx.spam_patterns,
+            "timezone": ctx.timezone,
+            "expect_feed": payload.expect_feed,
+        }
+        if ctx.charset:  # so that a rebuild reads the bytes as this run did
+            options["charset"] = ctx.charset
         try:
             snapshots.save(self.archive, ctx.sha256, payload.data)  # content-addressed: harmless if rolled back
             with self.store.transaction():

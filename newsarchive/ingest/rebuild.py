@@ -42,6 +42,7 @@ def rebuild_from_snapshots(archive: Path) -> int:
                 sha,
                 list(options.get("spam_patterns", [])),
                 str(options.get("timezone", "Europe/London")),
+                str(options["charset"]) if options.get("charset") else None,
             )
             try:
                 parts = parse_payload(data, ctx)

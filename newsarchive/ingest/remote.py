@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import snapshots
 from .cluster import apply_part
+from .decode import content_type_charset
 from .errors import SourceError
 from .fetch import FetchOptions, fetch
 from .identity import canonical_url
@@ -82,7 +83,12 @@ class FeedFetcher:
         if unchanged:
             return Payload(url, not_modified=True)
         return Payload(
-            url, data=fetched.body, fetched_at=attempt, expect_feed=True, spam_patterns=list(spam_patterns or [])
+            url,
+            data=fetched.body,
+            fetched_at=attempt,
+            expect_feed=True,
+            spam_patterns=list(spam_patterns or []),
+            charset=content_type_charset(fetched.headers.get("content-type")),
         )
 
     def _failed(self, url: str, attempt: str, message: str) -> None:
@@ -162,7 +168,9 @@ class FeedFetcher:
 
     def _ingest_comments(self, payload: Payload, post: Part) -> None:
         """A post's comment feed becomes a part carrying only comments, joined by URL."""
-        ctx, entries = self.ingestor.parse(Payload(payload.origin, data=payload.data, fetched_at=payload.fetched_at))
+        ctx, entries = self.ingestor.parse(
+            Payload(payload.origin, data=payload.data, fetched_at=payload.fetched_at, charset=payload.charset)
+        )
         part = comment_feed_part(ctx, entries, post.url, post.comment_count)
         assert payload.data is not None
         snapshots.save(self.ingestor.archive, ctx.sha256, payload.data)
@@ -172,7 +180,8 @@ class FeedFetcher:
                 ctx.sha256,
                 ctx.origin,
                 ctx.fetched_at,
-                {"comment_feed_of": post.url, "comment_count": post.comment_count},
+                {"comment_feed_of": post.url, "comment_count": post.comment_count}
+                | ({"charset": ctx.charset} if ctx.charset else {}),
             )
 
     # -- backfill ------------------------------------------------------------

@@ -23,6 +23,7 @@ class SourceContext:
     sha256: str
     spam_patterns: list[str] = field(default_factory=list)
     timezone: str = DEFAULT_TZ
+    charset: str | None = None  # what the server's Content-Type header named, if anything
 
     def part(self, kind: str, key: str = "", **values: object) -> Part:
         return Part(kind=kind, origin=self.origin, key=key, fetched_at=self.fetched_at, sha256=self.sha256, **values)  # type: ignore[arg-type]

@@ -31,6 +31,7 @@ FEED_START = re.compile(
 # "billion laughs" expansion, no external entity read from disk or network.
 DOCTYPE_BYTES = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>", re.S | re.I)
 TAG = re.compile(r"<[a-zA-Z/][^<>]*>")
+XML_DECLARED_ENCODING = re.compile(r"""(^\s*<\?xml[^>]*?\bencoding\s*=\s*["'])[^"']*(["'])""")
 SITE_SEPARATORS = re.compile(r"\s+[-–|—:»]\s+")
 
 
@@ -41,7 +42,7 @@ def looks_like(text: str) -> bool:
 def parse(data: bytes, ctx: SourceContext) -> list[Part]:
     import feedparser
 
-    data = _undeclared_to_utf8(data)
+    data = _to_utf8(data, ctx.charset)
     head, rest = data[:100_000], data[100_000:]
     data = DOCTYPE_BYTES.sub(b"", head, count=1) + rest
     # Not sanitized: the markup is only ever turned into text (html_text drops
@@ -63,21 +64,19 @@ def parse(data: bytes, ctx: SourceContext) -> list[Part]:
     return [_part(e, t, r, site, language, ctx) for e, (t, r) in zip(entries, cleaned[1:], strict=True)]
 
 
-def _undeclared_to_utf8(data: bytes) -> bytes:
-    """A feed that declares no encoding and is not UTF-8 (EUC-KR, Shift JIS, KOI8-R...)
-    is decoded by detection and handed on as UTF-8; feedparser alone would guess
-    Windows-1252 and store mojibake."""
-    if declared_charset(data) or data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+def _to_utf8(data: bytes, transport: str | None) -> bytes:
+    """A feed that is not UTF-8 is handed to feedparser as UTF-8 when the
+    server named its charset (``transport``, which outranks the XML
+    declaration) or when it declares none (EUC-KR, Shift JIS, KOI8-R...:
+    found by detection); feedparser alone would guess Windows-1252 and store
+    mojibake.  A feed that declares its encoding is otherwise left to
+    feedparser."""
+    encoding = guess_encoding(data, transport)  # a BOM, then UTF-8, then the server's word...
+    if encoding == "utf-8" or encoding.startswith(("utf-16", "utf-32")) or encoding == declared_charset(data):
         return data
-    try:
-        data.decode("utf-8")
-        return data
-    except UnicodeDecodeError:
-        pass
-    encoding = guess_encoding(data)
-    if encoding.startswith(("utf-16", "utf-32")):
-        return data
-    return data.decode(encoding, errors="replace").encode("utf-8")
+    # the declaration, if any, would now lie about the bytes
+    text = XML_DECLARED_ENCODING.sub(r"\1utf-8\2", data.decode(encoding, errors="replace"), count=1)
+    return text.encode("utf-8")
 
 
 def _title(node: Any) -> str:
