@@ -219,6 +219,16 @@ def test_the_charset_the_server_names_is_used(
     assert (rebuilt["title"], rebuilt["body"]) == (record["title"], record["body"])
 
 
+def test_the_server_charset_holds_for_a_long_multibyte_body() -> None:
+    """The charset is checked on a sample; a character cut at its end is not a contradiction."""
+    from newsarchive.ingest.decode import guess_encoding
+
+    data = b"a" + ("ソーシャルワーカーは新しい規則を受け取りました。" * 8000).encode("shift_jis")
+    assert len(data) > 200_000 and data[1:200_000].decode("shift_jis", "ignore")  # the sample ends mid-character
+    assert guess_encoding(data, "shift_jis") == "shift_jis"
+    assert guess_encoding(b"\x80\xff" + data, "shift_jis") != "shift_jis"  # broken bytes: not its word
+
+
 def test_a_server_charset_the_bytes_contradict_is_not_used(run: Runner, httpserver: HTTPServer) -> None:
     """UTF-8 bytes labelled Windows-1251 (a server's wrong default) stay UTF-8."""
     title = "Социальные работники получили новые правила ухода за детьми."

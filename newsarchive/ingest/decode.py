@@ -99,8 +99,8 @@ def _transport(data: bytes, charset: str | None) -> str | None:
     """
     if not charset or codecs.lookup(charset).name in ("utf-8", "utf-8-sig"):
         return None
-    try:
-        data[:200_000].decode(charset)
+    try:  # incrementally: a character cut at the sample's end is not an error
+        codecs.getincrementaldecoder(charset)().decode(data[:200_000], final=False)
     except (UnicodeDecodeError, LookupError):
         return None
     return charset
