@@ -377,11 +377,12 @@ def _role(raw: str) -> str:
 ROLE_NOUN_AT = re.compile(rf"(?<![\w’'-])(?=(?:{ROLE_NOUNS})\b)")
 # The role patterns, each with the most spaces its match can hold before its
 # role noun, and where a match can begin (a capital, or a word's start):
+WORD_START = re.compile(r"(?<![\w’'-])")
 ROLE_PATTERNS = (
     # the name (4 spaces at most: "Mary J. Anne K. Smith"), ", ", "the ", 4 modifiers
     (ROLE_AFTER, 10, re.compile(r"[A-Z]")),
-    (ROLE_BEFORE, 4, re.compile(r"(?<![\w’'-])")),  # 4 modifiers
-    (ROLE_COMMA_NAME, 4, re.compile(r"(?<![\w’'-])")),
+    (ROLE_BEFORE, 4, WORD_START),  # 4 modifiers
+    (ROLE_COMMA_NAME, 4, WORD_START),
 )
 # Cheap tests for a line worth the other people patterns, which never span
 # lines: most lines report no speech.
