@@ -154,13 +154,16 @@ def ingest(
     def report(message: str) -> None:
         click.echo(f"newsarchive: skipped {safe(message)}", err=True)
 
+    def notice(message: str) -> None:
+        click.echo(f"newsarchive: {safe(message)}", err=True)
+
     with ArchiveLock(archive, wait=wait):
         ingestor = Ingestor(archive, IngestOptions(list(spam_patterns), timezone, workers=jobs))
         try:
             fetcher = FeedFetcher(ingestor, FetchOptions(read_timeout=timeout), force=force)
             summary = Summary()
             with Progress(quiet) as step:
-                ingestor.ingest(iter_payloads(paths), report=report, progress=step, summary=summary)
+                ingestor.ingest(iter_payloads(paths), report=report, progress=step, summary=summary, notice=notice)
                 for url in urls:
                     step(url)
                     fetcher.ingest_feed(url, summary, report)

@@ -14,9 +14,10 @@ from conftest import CORPUS, LETTER_DUMP, make_runner
 from test_archive import comparable
 from test_hostile import PYTHON, make_batch
 
+from newsarchive.ingest import pipeline
 from newsarchive.ingest.lock import ArchiveLock
 from newsarchive.ingest.parallel import MIN_ITEMS, ordered_map
-from newsarchive.ingest.pipeline import IngestOptions, Ingestor, iter_payloads, parse_job
+from newsarchive.ingest.pipeline import IngestOptions, Ingestor, Parsed, Payload, iter_payloads, parse_job
 
 
 def square_or_fail(n: int) -> int:
@@ -38,6 +39,26 @@ def test_a_worker_error_is_raised_when_its_turn_comes() -> None:
         for item, _ in ordered_map(square_or_fail, range(30), workers=2):
             seen.append(item)
     assert seen == list(range(13))
+
+
+def square_or_die(n: int) -> int:
+    if n == 13:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's OOM killer would
+    return n * n
+
+
+def test_a_dead_worker_leaves_its_item_and_the_rest_to_the_caller() -> None:
+    told = []
+    got = list(ordered_map(square_or_die, range(40), workers=2, on_broken=lambda: told.append(True)))
+    assert [i for i, _ in got] == list(range(40))  # nothing lost, order kept
+    assert all(r is None or r == i * i for i, r in got)  # a worker's result, or the caller's to find
+    # 0-8 came back before 13 was sent (five in flight at most); 13 died with
+    # its worker; those in flight beside it may or may not have come back;
+    # none was sent after its death was seen
+    assert all(r == i * i for i, r in got[:9])
+    assert got[13][1] is None
+    assert all(r is None for _, r in got[18:])
+    assert told == [True]  # said once
 
 
 def test_few_items_or_one_worker_are_left_to_the_caller() -> None:
@@ -118,3 +139,32 @@ def test_bytes_ingested_before_get_no_work_done_ahead(tmp_path: Path) -> None:
     # parts of re-read bytes will be unchanged: no work ahead
     assert [(a.entities, a.keys) for a in ahead[:5]] == [({}, {})] * 5
     assert ahead[5].entities and ahead[5].keys
+
+
+def parse_or_die(payload: Payload, options: IngestOptions) -> Parsed:
+    if payload.origin.endswith("generated-007.txt"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return parse_job(payload, options)
+
+
+def test_an_ingest_whose_worker_dies_finishes_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    batch = make_batch(tmp_path / "batch")
+    assert (batch / "generated-007.txt").exists()
+    monkeypatch.setattr(pipeline, "parse_job", parse_or_die)
+    notices: list[str] = []
+    ingestor = Ingestor(tmp_path / "archive", IngestOptions(workers=2))
+    try:
+        summary = ingestor.ingest(iter_payloads([str(batch)]), notice=notices.append)
+        records = ingestor.store.count()
+    finally:
+        ingestor.close()
+    assert records == 60 + 11 and summary.sources == 60 + 5 and not summary.failed  # nothing lost
+    assert len(notices) == 1 and "parsing worker stopped" in notices[0]
+
+
+def test_the_operator_is_told_of_a_dead_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    batch = make_batch(tmp_path / "batch")
+    monkeypatch.setattr(pipeline, "parse_job", parse_or_die)
+    result = make_runner(tmp_path / "archive")("ingest", "--jobs", "2", str(batch))  # exit 0: nothing was lost
+    assert "newsarchive: a parsing worker stopped (killed by the system?)" in result.stderr
+    assert "added 71" in result.stderr

@@ -11,7 +11,10 @@ Workers are forked ("spawn" would run an embedding script's unguarded top
 level again in every worker).  A forked worker closes its copy of the
 archive lock's descriptor at once, so the lock still dies with the process
 that took it, and a worker whose parent dies exits within a second instead
-of waiting for work forever.
+of waiting for work forever.  A worker that dies itself (killed by the
+system for memory, say) breaks the pool: its input and every later one are
+then left to the caller, which parses them in its own process, and the run
+goes on.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from .lock import HELD
@@ -64,14 +68,17 @@ def ordered_map(
     items: Iterable[T],
     local: Callable[[T], bool] = lambda item: False,
     workers: int | None = None,
+    on_broken: Callable[[], None] = lambda: None,
 ) -> Iterator[tuple[T, R | None]]:
     """Each item with ``func(item)`` computed by a worker, in input order.
 
     The result is None for items ``local`` says the caller handles itself,
-    and for every item when there are too few to be worth workers (or one
-    core): the caller then does the work as it would without this module.
-    ``func`` must be a module-level function; exceptions it raises are raised
-    here, when its item's turn comes.
+    for every item when there are too few to be worth workers (or one
+    core), and from the first item whose worker died on: the caller then
+    does the work as it would without this module (``on_broken`` is called
+    once, when a worker is found dead).  ``func`` must be a module-level
+    function; exceptions it raises are raised here, when its item's turn
+    comes.
     """
     stream = iter(items)
     head = list(itertools.islice(stream, MIN_ITEMS))
@@ -83,17 +90,37 @@ def ordered_map(
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),))
     pending: deque[tuple[T, Future[Any] | None]] = deque()
+    broken = False
+
+    def next_result() -> tuple[T, Any]:
+        nonlocal broken
+        item, future = pending.popleft()
+        if future is None:
+            return item, None
+        try:
+            return item, future.result()
+        except BrokenProcessPool:  # a worker died: this item and the rest are the caller's
+            if not broken:
+                broken = True
+                on_broken()
+            return item, None
+
     try:
         for item in itertools.chain(head, stream):
-            pending.append((item, None if local(item) else pool.submit(func, item)))
+            pending.append((item, None if broken or local(item) else _submit(pool, func, item)))
             while len(pending) > workers * IN_FLIGHT_PER_WORKER:
-                yield _next(pending)
+                yield next_result()
         while pending:
-            yield _next(pending)
+            yield next_result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _next(pending: deque[tuple[T, Future[Any] | None]]) -> tuple[T, Any]:
-    item, future = pending.popleft()
-    return item, future.result() if future is not None else None
+def _submit(pool: ProcessPoolExecutor, func: Callable[[T], R], item: T) -> Future[Any]:
+    """``pool.submit``, or a future that fails as a broken pool's would."""
+    try:
+        return pool.submit(func, item)
+    except BrokenProcessPool as exc:
+        failed: Future[Any] = Future()
+        failed.set_exception(exc)
+        return failed

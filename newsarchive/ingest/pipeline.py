@@ -230,12 +230,19 @@ class Ingestor:
         report: Callable[[str], None] = lambda message: None,
         progress: Callable[[str], None] = lambda origin: None,
         summary: Summary | None = None,
+        notice: Callable[[str], None] = lambda message: None,
     ) -> Summary:
-        """Fold every payload into the store; the caller then syncs the index."""
+        """Fold every payload into the store; the caller then syncs the index.
+        ``report`` hears of each source skipped, ``notice`` of anything else
+        the operator should know."""
         summary = summary or Summary()
         job = partial(parse_job, options=self.options)
         local = lambda p: p.error is not None or p.not_modified  # noqa: E731
-        for payload, parsed in ordered_map(job, self._marked(payloads), local, self.options.workers):
+
+        def broken() -> None:
+            notice("a parsing worker stopped (killed by the system?); the rest is parsed in this process")
+
+        for payload, parsed in ordered_map(job, self._marked(payloads), local, self.options.workers, broken):
             summary.sources += 1
             progress(payload.origin)
             try:
