@@ -37,3 +37,20 @@ def test_bench_corpus_and_extraction_smoke() -> None:
         )
         assert result.returncode == 0, result.stderr
         assert expect in result.stdout
+
+
+def test_bench_ab_smoke() -> None:
+    if not (ROOT / ".git").exists():
+        import pytest
+
+        pytest.skip("bench/ab.py compares commits: needs a git checkout")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "ab.py"), "--base", "HEAD", "--docs", "30", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "run 1 base" in result.stdout and "run 1 this" in result.stdout and "change" in result.stdout
+    listed = subprocess.run(["git", "-C", str(ROOT), "worktree", "list"], capture_output=True, text=True).stdout
+    assert "newsarchive-ab-" not in listed  # the temporary worktree is gone
