@@ -51,6 +51,6 @@ def test_bench_ab_smoke() -> None:
         timeout=600,
     )
     assert result.returncode == 0, result.stderr
-    assert "run 1 base" in result.stdout and "run 1 this" in result.stdout and "change" in result.stdout
+    assert "run 1 base" in result.stdout and "run 1 this" in result.stdout and "change by pair" in result.stdout
     listed = subprocess.run(["git", "-C", str(ROOT), "worktree", "list"], capture_output=True, text=True).stdout
     assert "newsarchive-ab-" not in listed  # the temporary worktree is gone
