@@ -203,3 +203,34 @@ def test_the_index_holds_articles_newest_first(corpus_archive: Path) -> None:
     ix.close()
     assert len(dates) == 11
     assert dates == sorted(dates, reverse=True)
+
+
+def test_facet_values_are_kept_whole_and_counted_once_per_article(run: Runner, tmp_path: Path) -> None:
+    """A tag holding a comma is one value, and a value an article repeats counts once."""
+    items = [
+        ("One", ["Children, young people", "Fostering", "Fostering"]),
+        ("Two", ["Fostering"]),
+    ]
+    body = "".join(
+        f"<item><title>{title}</title><link>https://example.org/{title.lower()}</link>"
+        + "".join(f"<category>{tag}</category>" for tag in tags)
+        + f"<description>{title} fostering story about carers and their children.</description></item>"
+        for title, tags in items
+    )
+    feed = tmp_path / "feed.xml"
+    feed.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{body}</channel></rss>')
+    run("ingest", str(feed))
+    data = json.loads(run("search", "fostering", "--json", "--facet", "tag").stdout)
+    assert data["total"] == 2
+    assert {f["value"]: f["count"] for f in data["facets"]["tag"]} == {"Fostering": 2, "Children, young people": 1}
+
+
+def test_facet_columns_hold_each_value_once() -> None:
+    # Merging already drops repeated tags; the index must not count on it.
+    from newsarchive.ingest.models import Article
+    from newsarchive.search.schema import to_document
+
+    article = Article(id="a", published="2024-03-07T09:00:00+00:00", tags=["Pay, grading", " Pay, grading ", "Pay", ""])
+    doc = to_document(article)
+    assert doc["f_tag"] == [b"Pay, grading", b"Pay"]
+    assert doc["f_year"] == [b"2024"] and doc["f_council"] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -52,3 +53,16 @@ def test_a_bug_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.returncode in (4, 70)
+
+
+def test_an_index_of_the_previous_format_is_rebuilt_by_the_next_ingest(run: Runner, archive: Path) -> None:
+    # Version 2 kept facets as keywords; version 3 reads them from columns.
+    run("ingest", str(LETTER_DUMP))
+    (archive / "index" / "newsarchive-schema").write_text("2\n")
+    refused = run("search", "dashboard", "--facet", "year", expect=4)
+    assert "built by another newsarchive version: run 'newsarchive reindex'" in refused.stderr
+    run("ingest", str(PAY_SCALES_DUMP))
+    assert (archive / "index" / "newsarchive-schema").read_text() == "3\n"
+    data = json.loads(run("search", "social", "--json", "--facet", "year").stdout)
+    years = sorted(r["published"][:4] for r in json.loads(run("export", "social").stdout) if r["published"])
+    assert data["total"] == 2 and [(f["value"], f["count"]) for f in data["facets"]["year"]] == [(years[0], 1)]

@@ -30,7 +30,7 @@ from .schema import build_schema, to_document
 
 INDEX_DIR = "index"
 # Bumped when the schema's fields change: an older index must be rebuilt.
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 VERSION_FILE = "newsarchive-schema"
 BATCH = 2000  # documents per commit: bounds memory and the work a crash loses
 PARALLEL_FROM = 500  # documents in a batch before two writer processes pay off

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh.collectors import Collector, FilterCollector, TopCollector
+from whoosh.collectors import Collector, FacetCollector, FilterCollector, SortingCollector, TopCollector
 from whoosh.qparser import MultifieldParser, PlusMinusPlugin
 from whoosh.query import DateRange, Every, Query
 from whoosh.searching import Results, Searcher
@@ -180,15 +180,26 @@ class SearchOptions:
 
 
 def _run(searcher: Searcher, query: Query, options: SearchOptions) -> Results:
+    """The page's hits, and the facet counts over every hit in the same pass:
+    both collectors see every matching document, so a second search for the
+    counts would only match them all again (a phrase twice over)."""
     limit = options.offset + options.limit
     allow = date_filter(options.since, options.until)
+    collector: Collector
     if options.sort == "relevance":
-        collector: Collector = TopCollector(limit=limit, replace=0, usequality=False)
-        if allow is not None:
-            collector = FilterCollector(collector, allow=allow)
-        searcher.search_with_collector(query, collector)
-        return collector.results()
-    return searcher.search(query, limit=limit, sortedby="published", reverse=options.sort == "newest", filter=allow)
+        collector = TopCollector(limit=limit, replace=0, usequality=False)
+    else:
+        collector = SortingCollector("published", limit=limit, reverse=options.sort == "newest")
+    if options.facets:
+        from whoosh.sorting import Count
+
+        from .facets import grouping  # only here: a plain search has no use for it
+
+        collector = FacetCollector(collector, grouping(options.facets), maptype=Count)
+    if allow is not None:  # outermost, so that it sees the documents first
+        collector = FilterCollector(collector, allow=allow)
+    searcher.search_with_collector(query, collector)
+    return collector.results()
 
 
 def search(archive: Path, text: str, options: SearchOptions | None = None) -> SearchResult:
@@ -212,9 +223,9 @@ def search(archive: Path, text: str, options: SearchOptions | None = None) -> Se
                 hits.append(Hit.from_whoosh(rank, hit, snippet, commenter))
             result = SearchResult(text, len(results), hits)
             if options.facets:
-                from .facets import facet_counts  # only here: a plain search has no use for it
+                from .facets import counts
 
-                result.facets = facet_counts(searcher, query, date_filter(options.since, options.until), options.facets)
+                result.facets = counts(results, options.facets)
             if options.suggest and result.total < FEW_HITS:
                 _suggest(searcher, text, result, options)
             return result
