@@ -25,7 +25,8 @@ class Failure(click.ClickException):
 
     def __init__(self, message: str, code: ExitCode) -> None:
         super().__init__(message)
-        self.exit_code = int(code)
+        # click types exit_code as a class variable, but reads it from the instance
+        self.exit_code = int(code)  # type: ignore[misc]
 
 
 def default_archive() -> Path:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -92,7 +93,8 @@ def _from_cell(cell: str, original: object) -> object:
     if original is None:
         assert cell == ""
         return None
-    return type(original)(cell)
+    convert: Any = type(original)
+    return convert(cell)
 
 
 def test_export_all_newest_first(corpus_run: Runner) -> None:

@@ -290,7 +290,7 @@ def test_wxr_threading_matches_the_export(run: Runner) -> None:
         rec = by_title[item.findtext("title")]
         assert len(rec["comments"]) == len(wanted) == rec["comment_count"]
         ours = {c["id"]: c for c in rec["comments"]}
-        by_key = {(a, d.replace(" ", "T") + "+00:00"): wid for wid, (_, a, d) in wanted.items()}
+        by_key = {(a, (d or "").replace(" ", "T") + "+00:00"): wid for wid, (_, a, d) in wanted.items()}
         for comment in rec["comments"]:
             wid = by_key[(comment["author"], comment["published"])]
             parent_wid = wanted[wid][0]

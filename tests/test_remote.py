@@ -8,7 +8,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
@@ -58,7 +60,7 @@ def comment_feed(*comments: tuple[str, str, str]) -> str:
     return rss(entries, title="Comments on Story number 1")
 
 
-def summary_line(result) -> str:  # type: ignore[no-untyped-def]
+def summary_line(result: Any) -> str:
     return result.stderr.strip().splitlines()[-1]
 
 
@@ -271,7 +273,7 @@ def test_timeout(httpserver: HTTPServer) -> None:
 
 def test_trickling_server_is_cut_off(httpserver: HTTPServer) -> None:
     def trickle(request: Request) -> Response:
-        def chunks():  # type: ignore[no-untyped-def]
+        def chunks() -> Iterator[bytes]:
             for _ in range(50):
                 time.sleep(0.1)
                 yield b"<"
@@ -442,7 +444,12 @@ def test_waiting_thread_sees_the_lock_released(archive: Path) -> None:
     with ArchiveLock(archive):
         with pytest.raises(Locked):
             ArchiveLock(archive).__enter__()
-        waiter = threading.Thread(target=lambda: (ArchiveLock(archive, wait=True).__enter__(), order.append("got")))
+
+        def wait_for_the_lock() -> None:
+            ArchiveLock(archive, wait=True).__enter__()
+            order.append("got")
+
+        waiter = threading.Thread(target=wait_for_the_lock)
         waiter.start()
         time.sleep(0.3)
         order.append("released")

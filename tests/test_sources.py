@@ -7,6 +7,7 @@ site serves them, so that every reader is checked against the same articles.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -48,7 +49,7 @@ def rss(items: list, spam: str = SPAM) -> bytes:
             "<item>",
             f"<title>{escape(spam + ' ' + item.title)}</title><link>{item.url}</link>",
             f"<comments>{item.url}#comments</comments>",
-            f"<pubDate>{format_datetime(parse_datetime(date))}</pubDate>",
+            f"<pubDate>{format_datetime(parse_datetime(date) or datetime.now(UTC))}</pubDate>",
             "<dc:creator><![CDATA[Community Care reporter]]></dc:creator>",
             "<category><![CDATA[Children]]></category>",
             f'<guid isPermaLink="false">{item.guid}</guid>',

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from whoosh.collectors import TopCollector
 from whoosh.fields import ID, TEXT, Schema
@@ -35,14 +38,15 @@ def test_the_view_reader_reads_like_bytesio() -> None:
 
     data = b"first line\nsecond\n" + pickle.dumps({"a": [1, 2, 3], "b": "x" * 300}) + b"tail\nend"
     ours, theirs = _ViewReader(memoryview(data)), io.BytesIO(data)
-    for step in [("readline",), ("read", 3), ("readline", 4), ("readline",), ("tell",), ("seek", 18)]:
+    steps: list[tuple[Any, ...]] = [("readline",), ("read", 3), ("readline", 4), ("readline",), ("tell",), ("seek", 18)]
+    for step in steps:
         assert getattr(ours, step[0])(*step[1:]) == getattr(theirs, step[0])(*step[1:]), step
-    assert pickle.load(ours) == pickle.load(theirs)  # type: ignore[arg-type]
+    assert pickle.load(ours) == pickle.load(theirs)
     assert ours.read() == theirs.read() and ours.read(5) == b""
     assert ours.seek(-3, 2) == theirs.seek(-3, 2) and list(ours) == list(theirs)
 
 
-def test_opening_a_searcher_does_not_copy_the_segments(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_opening_a_searcher_does_not_copy_the_segments(tmp_path: Path) -> None:
     import tracemalloc
 
     from whoosh import index

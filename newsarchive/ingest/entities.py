@@ -267,8 +267,8 @@ def _organisations(text: str, taken: list[tuple[int, int]], definitions: list[tu
     for acronym, expansion in definitions:
         if not _is_capitalised(expansion) or re.search(r"\bcouncil\b", expansion, re.I):
             continue
-        org = known.get(expansion) or known.get(acronym)
-        name = org.name if org else expansion
+        listed = known.get(expansion) or known.get(acronym)
+        name = listed.name if listed else expansion
         forms.setdefault(name, {name}).update([acronym, expansion])
         acronyms[name] = acronyms.get(name) or acronym
     for match in CAPITALISED.finditer(text):

@@ -49,7 +49,7 @@ def rebuild_from_snapshots(archive: Path) -> int:
             except SourceError:
                 continue  # what no longer parses is left out, as ingest would leave it out
             if options.get("comment_feed_of"):
-                parts = [comment_feed_part(ctx, parts, str(options["comment_feed_of"]), options.get("comment_count"))]  # type: ignore[arg-type]
+                parts = [comment_feed_part(ctx, parts, str(options["comment_feed_of"]), options.get("comment_count"))]
             with new.transaction():
                 for part in parts:
                     apply_part(new, part)

@@ -54,10 +54,10 @@ class FeedFetcher:
         try:
             fetched = fetch(
                 url,
-                state.get("etag") if conditional else None,  # type: ignore[arg-type]
+                state.get("etag") if conditional else None,
                 state.get("last_modified") if conditional else None,
                 self.options,
-            )  # type: ignore[arg-type]
+            )
         except SourceError as exc:
             self._failed(url, attempt, str(exc))
             return Payload(url, error=exc)

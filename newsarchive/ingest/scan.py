@@ -35,7 +35,8 @@ def at_word_starts(pattern: re.Pattern[str], text: str, joiners: str = "") -> It
         start = match.start()
         before = text[start - 1] if start else ""
         if before and (is_word(before) or before in joiners):
-            pos = max(word.match(text, start).end(), start + 1)
+            run = word.match(text, start)
+            pos = max(run.end() if run else start, start + 1)
         else:
             yield match
             pos = max(match.end(), start + 1)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -282,7 +282,7 @@ class ArchiveStore:
 
     # -- feeds and snapshots -------------------------------------------------
 
-    def feed_state(self, url: str) -> dict[str, object]:
+    def feed_state(self, url: str) -> dict[str, Any]:
         row = self.db.execute(f"SELECT {', '.join(FEED_STATE)} FROM feed_state WHERE url = ?", (url,)).fetchone()
         return dict(zip(FEED_STATE, row, strict=True)) if row else {"failures": 0}
 
@@ -294,7 +294,7 @@ class ArchiveStore:
             (url, *(state.get(k) for k in FEED_STATE)),
         )
 
-    def add_snapshot(self, sha256: str, origin: str, fetched_at: str, options: dict[str, object]) -> None:
+    def add_snapshot(self, sha256: str, origin: str, fetched_at: str, options: Mapping[str, object]) -> None:
         """List a payload once per origin: re-reading the same bytes adds nothing."""
         if not self.has_snapshot(sha256, origin):
             self.db.execute(
@@ -307,7 +307,7 @@ class ArchiveStore:
         found = self.db.execute("SELECT 1 FROM snapshots WHERE sha256 = ? AND origin = ?", (sha256, origin))
         return found.fetchone() is not None
 
-    def snapshots(self) -> list[tuple[str, str, str, dict[str, object]]]:
+    def snapshots(self) -> list[tuple[str, str, str, dict[str, Any]]]:
         """(sha256, origin, fetched_at, options) in the order they were ingested."""
         rows = self.db.execute("SELECT sha256, origin, fetched_at, options FROM snapshots ORDER BY id")
         return [(a, b, c, json.loads(d)) for a, b, c, d in rows]

@@ -30,7 +30,7 @@ def _find_first(self: AndNotMatcher) -> None:
         self._find_next()
 
 
-AndNotMatcher._find_first = _find_first  # type: ignore[method-assign]
+AndNotMatcher._find_first = _find_first
 
 
 class _ViewReader:
@@ -69,7 +69,7 @@ class _ViewReader:
             end = min(end, self._pos + size)
         return self.read(end - self._pos)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         while line := self.readline():
             yield line
 
@@ -97,4 +97,4 @@ def _buffer_file_init(self: BufferFile, buf: Any, name: str | None = None, onclo
     self.is_closed = False
 
 
-BufferFile.__init__ = _buffer_file_init  # type: ignore[method-assign]
+BufferFile.__init__ = _buffer_file_init

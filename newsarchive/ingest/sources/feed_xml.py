@@ -105,7 +105,8 @@ def _published(entry: Any, ctx: SourceContext) -> tuple[str | None, str | None]:
             return value, "feed"
     for key in ("published_parsed", "updated_parsed"):
         if parsed := dict.get(entry, key):
-            return to_iso(datetime(*parsed[:6], tzinfo=UTC)), "feed"
+            year, month, day, hour, minute, second = parsed[:6]
+            return to_iso(datetime(year, month, day, hour, minute, second, tzinfo=UTC)), "feed"
     if value := date_from_url(entry.get("link"), ctx.timezone):
         return value, "url"
     return None, None

@@ -33,7 +33,7 @@ NOT_TEXT = (
 def _is_comment(tag: Any) -> bool:
     if not isinstance(tag, Tag) or tag.name not in ("li", "div", "article"):
         return False
-    classes = tag.get("class") or []
+    classes: list[str] | str = tag.get("class") or []
     return "comment" in classes or "pingback" in classes or str(tag.get("id", "")).startswith("comment-")
 
 

@@ -93,6 +93,7 @@ def _extract(html: str) -> tuple[list[str], dict[str, Any]]:
     )
     if doc is None:
         return [], {}
+    assert not isinstance(doc, dict)  # a Document: as_dict was not asked for
     text = doc.text or ""
     lines = [normalise_line(fix_line(line)) if line.strip() else "" for line in text.split("\n")]
     authors = [fix_line(a) for a in (doc.author or "").split(";")]

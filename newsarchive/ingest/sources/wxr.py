@@ -111,7 +111,7 @@ def _part(
 
 def _comments(item: Any) -> list[Comment]:
     """Approved comments, threaded by wp:comment_parent, in thread order."""
-    raw = []
+    raw: list[dict[str, Any]] = []
     for element in _wp_all(item, "comment"):
         if _wp(element, "comment_approved") != "1" or _wp(element, "comment_type") in ("pingback", "trackback"):
             continue
