@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -81,7 +81,7 @@ print(time.perf_counter() - start)
 # Whoosh alone on exactly the documents we hand it (our schema, written with
 # our writer settings): the floor the issue measures our ingest against.
 BARE_SAME = """
-import pickle, sys, time
+import pickle, resource, sys, time
 import newsarchive.search.whoosh_fixes
 from whoosh import index
 from newsarchive.search.index import BATCH, PARALLEL_FROM, merge_small
@@ -90,7 +90,7 @@ path, docs = sys.argv[1], sys.argv[2]
 ix = index.create_in(path, build_schema())
 with open(docs, "rb") as f:
     documents = pickle.load(f)
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 for i in range(0, len(documents), BATCH):
     batch = documents[i:i + BATCH]
     big = len(batch) >= PARALLEL_FROM
@@ -98,7 +98,8 @@ for i in range(0, len(documents), BATCH):
     for doc in batch:
         writer.add_document(**doc)  # an empty index, as ours is on a first load
     writer.commit(mergetype=merge_small)
-print(time.perf_counter() - start)
+writers = resource.getrusage(resource.RUSAGE_CHILDREN)  # the writer processes, all joined
+print(time.perf_counter() - start, time.process_time() - cpu + writers.ru_utime + writers.ru_stime)
 """
 BARE_QUERY = """
 import sys
@@ -121,22 +122,31 @@ def median_spread(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": ordered[0], "max": ordered[-1], "p95": p95}
 
 
-def child_run(command: list[str], **kwargs: Any) -> tuple[float, int, subprocess.CompletedProcess[str]]:
-    """Wall seconds and peak memory (MiB) of a child process."""
+class Run(NamedTuple):
+    wall: float  # seconds
+    mem: int  # peak MiB of the largest process
+    cpu: float  # seconds, the process and all its children
+    proc: subprocess.CompletedProcess[str]
+
+
+def child_run(command: list[str], **kwargs: Any) -> Run:
+    """Wall seconds, peak memory and CPU seconds of a child process and its children."""
     script = (
         "import resource, subprocess, sys, time, json\n"
         "t = time.perf_counter()\n"
         "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "w = time.perf_counter() - t\n"
-        "m = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024\n"
-        "print(json.dumps({'wall': w, 'mem': m, 'rc': p.returncode, 'err': p.stderr[-2000:], "
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "m, c = u.ru_maxrss // 1024, u.ru_utime + u.ru_stime\n"
+        "print(json.dumps({'wall': w, 'mem': m, 'cpu': c, 'rc': p.returncode, 'err': p.stderr[-2000:], "
         "'out': p.stdout[-200:]}))\n"
     )
     result = subprocess.run([sys.executable, "-c", script, *command], capture_output=True, text=True, **kwargs)
     data = json.loads(result.stdout)
     if data["rc"] not in (0,):
         raise SystemExit(f"{' '.join(command[:6])} failed: {data['err']}")
-    return data["wall"], data["mem"], subprocess.CompletedProcess(command, data["rc"], data["out"], data["err"])
+    proc = subprocess.CompletedProcess(command, data["rc"], data["out"], data["err"])
+    return Run(data["wall"], data["mem"], data["cpu"], proc)
 
 
 def fts5(records: list[dict], db_path: Path, queries: dict[str, str], repeat: int) -> dict[str, Any]:
@@ -204,8 +214,9 @@ def our_latency(archive: Path, kind: str, query: str, repeat: int) -> list[float
     return times
 
 
-def same_documents_rate(archive: Path, work: Path, repeat: int) -> float:
-    """Docs/s of Whoosh alone indexing the documents ``archive``'s index holds."""
+def same_documents_rate(archive: Path, work: Path, repeat: int) -> tuple[float, float]:
+    """Docs/s of Whoosh alone indexing the documents ``archive``'s index holds,
+    and its CPU seconds (the writer processes included)."""
     from newsarchive.ingest.store import ArchiveStore
     from newsarchive.search.schema import to_document
 
@@ -215,23 +226,25 @@ def same_documents_rate(archive: Path, work: Path, repeat: int) -> float:
     dump = work / "documents.pickle"
     dump.write_bytes(pickle.dumps(documents))
     target = work / "bare-same-index"
-    walls = []
+    walls, cpus = [], []
     for _ in range(repeat):
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir()
         run = subprocess.run(
             [sys.executable, "-c", BARE_SAME, str(target), str(dump)], capture_output=True, text=True, check=True
         )
-        walls.append(float(run.stdout.strip()))
+        wall, cpu = map(float, run.stdout.split())
+        walls.append(wall)
+        cpus.append(cpu)
     shutil.rmtree(target)
-    return len(documents) / statistics.median(walls)
+    return len(documents) / statistics.median(walls), statistics.median(cpus)
 
 
 def measure(docs: int, repeat: int, work: Path) -> dict[str, Any]:
     inputs, archive = work / "inputs", work / "archive"
     made = write_archive_inputs(inputs, docs)
     out: dict[str, Any] = {"docs": docs, "inputs": made}
-    wall, mem, result = child_run([*CLI, "--archive", str(archive), "ingest", "-q", str(inputs)])
+    wall, mem, cpu, _ = child_run([*CLI, "--archive", str(archive), "ingest", "-q", str(inputs)])
     stats = json.loads(
         subprocess.run(
             [*CLI, "--archive", str(archive), "stats", "--json"], capture_output=True, text=True, check=True
@@ -242,6 +255,7 @@ def measure(docs: int, repeat: int, work: Path) -> dict[str, Any]:
         "peak_mib": mem,
         "articles": stats["articles"],
         "docs_per_s": stats["articles"] / wall,
+        "cpu_seconds": cpu,
     }
     out["size"] = {
         "index_mib": stats["index_bytes"] / 2**20,
@@ -252,11 +266,11 @@ def measure(docs: int, repeat: int, work: Path) -> dict[str, Any]:
     write_archive_inputs(nightly, 50, start=docs)
     for folder in ("pages", "html"):
         shutil.rmtree(nightly / folder)
-    wall_n, _, _ = child_run([*CLI, "--archive", str(archive), "ingest", "-q", str(nightly)])
+    wall_n = child_run([*CLI, "--archive", str(archive), "ingest", "-q", str(nightly)]).wall
     out["nightly_50"] = {"seconds": wall_n, "share_of_bulk": wall_n / wall}
 
     exported = work / "records.jsonl"
-    wall_e, mem_e, _ = child_run(
+    wall_e, mem_e, _, _ = child_run(
         ["sh", "-c", f"{' '.join(CLI)} --archive {archive} export --format jsonl > {exported}"]
     )
     records = [json.loads(line) for line in exported.read_text("utf-8").splitlines()]
@@ -278,9 +292,10 @@ def measure(docs: int, repeat: int, work: Path) -> dict[str, Any]:
         )
         bare_walls.append(float(run.stdout.strip()))
     bare_minimal_rate = len(records) / statistics.median(bare_walls)
-    same_rate = same_documents_rate(archive, work, max(1, min(repeat, 3)))
+    same_rate, same_cpu = same_documents_rate(archive, work, max(1, min(repeat, 3)))
     out["bare_whoosh"] = {
         "index_docs_per_s": same_rate,
+        "index_cpu_seconds": same_cpu,
         "minimal_index_docs_per_s": bare_minimal_rate,
         "index_mib": sum(p.stat().st_size for p in bare_dir.iterdir()) / 2**20,
     }
@@ -301,12 +316,13 @@ def measure(docs: int, repeat: int, work: Path) -> dict[str, Any]:
 
     cold_ours, cold_bare = [], []
     for _ in range(repeat):
-        cold_ours.append(child_run([*CLI, "--archive", str(archive), "search", "early adopter"])[0])
-        cold_bare.append(child_run([sys.executable, "-c", BARE_QUERY, str(bare_dir), '"early adopter"'])[0])
+        cold_ours.append(child_run([*CLI, "--archive", str(archive), "search", "early adopter"]).wall)
+        cold_bare.append(child_run([sys.executable, "-c", BARE_QUERY, str(bare_dir), '"early adopter"']).wall)
     out["cold_search"] = {"ours": median_spread(cold_ours), "bare": median_spread(cold_bare)}
     out["ratios"] = {
         "ingest_vs_bare_index_rate": out["ingest"]["docs_per_s"] / same_rate,
         "ingest_vs_bare_minimal_rate": out["ingest"]["docs_per_s"] / bare_minimal_rate,
+        "ingest_cpu_vs_bare_cpu": same_cpu / out["ingest"]["cpu_seconds"],
         "nightly_share_of_bulk": out["nightly_50"]["share_of_bulk"],
         "cold_search_vs_bare": statistics.median(cold_ours) / statistics.median(cold_bare),
         **{f"p95_{k}_vs_bare": v["ours"]["p95"] / v["bare"]["p95"] for k, v in latency.items() if "bare" in v},
@@ -325,6 +341,8 @@ def table(r: dict[str, Any]) -> str:
         f"({r['ingest']['seconds']:.1f} s, peak {r['ingest']['peak_mib']} MiB) | "
         f"{r['bare_whoosh']['index_docs_per_s']:.1f} | {r['fts5']['docs_per_s']:.0f} | "
         f"≥ 0.7× bare: **{r['ratios']['ingest_vs_bare_index_rate']:.2f}×** |",
+        f"| bulk ingest, CPU seconds (every process; bare: the indexing alone) | {r['ingest']['cpu_seconds']:.1f} | "
+        f"{r['bare_whoosh']['index_cpu_seconds']:.1f} | | bare ÷ ours: {r['ratios']['ingest_cpu_vs_bare_cpu']:.2f} |",
         f"| bulk ingest vs Whoosh indexing only title, standfirst and a stored body | | "
         f"{r['bare_whoosh']['minimal_index_docs_per_s']:.1f} | | "
         f"{r['ratios']['ingest_vs_bare_minimal_rate']:.2f}× |",

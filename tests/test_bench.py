@@ -25,6 +25,25 @@ def test_bench_run_smoke(tmp_path: Path) -> None:
     assert figures["export"]["records"] == 80  # 30 in bulk, 50 in the nightly increment
     assert set(figures["latency"]) == {"word", "phrase", "boolean", "field+date", "entity", "facets", "sort-by-date"}
     assert figures["ratios"]["ingest_vs_bare_index_rate"] > 0
+    assert figures["ingest"]["cpu_seconds"] > 0 and figures["bare_whoosh"]["index_cpu_seconds"] > 0
+    assert "| bulk ingest, CPU seconds" in result.stdout
+
+
+def test_bench_stages_smoke(tmp_path: Path) -> None:
+    out = tmp_path / "stages.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "stages.py"), "--docs", "30", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(out.read_text())
+    assert figures["counts"]["articles"] == 30
+    stages = figures["seconds"]
+    assert {"entities", "match keys", "merge into the store", "parse: feed"} <= set(stages)
+    assert all(seconds >= 0 for seconds in stages.values())
+    assert "on top of the index sync" in result.stdout
 
 
 def test_bench_corpus_and_extraction_smoke() -> None:
