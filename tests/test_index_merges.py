@@ -94,3 +94,44 @@ def test_the_index_holds_each_record_once_after_updates_and_merges(tmp_path: Pat
         indexed = [fields["id"] for fields in searcher.all_stored_fields()]
     ix.close()
     assert sorted(indexed) == sorted(r["id"] for r in records(run))  # each once, none left over
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_facet_columns_survive_merges_and_replacements(tmp_path: Path, procs: int) -> None:
+    """Facet values live in per-document columns: merging segments and
+    replacing documents must carry each live document's values, and drop a
+    replaced one's."""
+    from whoosh.query import Every
+
+    from newsarchive.ingest.models import Article
+    from newsarchive.search.facets import facet_counts
+    from newsarchive.search.schema import build_schema, to_document
+
+    def article(n: int, version: int = 0) -> Article:
+        tags = [f"tag {n % 3}", "shared, with a comma"] + (["replaced"] if version else [])
+        return Article(id=str(n), published=f"{2000 + n % 4}-01-01T00:00:00+00:00", tags=tags, body="common")
+
+    ix = index.create_in(str(tmp_path), build_schema())
+    live: dict[int, Article] = {}
+    for start in range(0, 24, 3):  # eight segments of three
+        with ix.writer() as writer:
+            writer.mergetype = NO_MERGE
+            for n in range(start, start + 3):
+                live[n] = article(n)
+                writer.add_document(**to_document(live[n]))
+    for n in (1, 5, 22):  # replaced: the old versions are deleted in their segments
+        writer = ix.writer(procs=procs, multisegment=procs > 1)
+        live[n] = article(n, version=1)
+        writer.update_document(**to_document(live[n]))
+        writer.commit(mergetype=partial(merge_small, factor=4, keep_from=20))
+    assert len(counts(ix)) < 8  # the small segments were merged
+
+    expected: dict[str, dict[str, int]] = {"tag": {}, "year": {}}
+    for a in live.values():
+        for value in a.tags:
+            expected["tag"][value] = expected["tag"].get(value, 0) + 1
+        year = (a.published or "")[:4]
+        expected["year"][year] = expected["year"].get(year, 0) + 1
+    with ix.searcher() as searcher:
+        found = facet_counts(searcher, Every(), None, ("tag", "year"))
+    assert {name: dict(pairs) for name, pairs in found.items()} == expected
