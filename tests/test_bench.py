@@ -26,6 +26,7 @@ def test_bench_run_smoke(tmp_path: Path) -> None:
     assert set(figures["latency"]) == {"word", "phrase", "boolean", "field+date", "entity", "facets", "sort-by-date"}
     assert figures["ratios"]["ingest_vs_bare_index_rate"] > 0
     assert figures["ingest"]["cpu_seconds"] > 0 and figures["bare_whoosh"]["index_cpu_seconds"] > 0
+    assert len(figures["ratios"]["ingest_vs_bare_index_rate_by_round"]) == 1  # --repeat rounds, turn about
     assert "| bulk ingest, CPU seconds" in result.stdout
 
 
