@@ -108,8 +108,8 @@ def main() -> None:
     sync_seconds = seconds["index sync (writer processes included)"]
     print(f"{args.docs} generated articles: {counts}")
     print("| stage | CPU s | ms per article | share |\n|---|---|---|---|")
-    for stage, value in seconds.items():
-        print(f"| {stage} | {value:.2f} | {1000 * value / counts['articles']:.2f} | {value / total:.0%} |")
+    for name, value in seconds.items():
+        print(f"| {name} | {value:.2f} | {1000 * value / counts['articles']:.2f} | {value / total:.0%} |")
     print(f"| all | {total:.2f} | {1000 * total / counts['articles']:.2f} | (wall {wall:.1f} s) |")
     print(f"\nparsing and merging cost {(total - sync_seconds) / sync_seconds:.0%} on top of the index sync")
     if args.json:
