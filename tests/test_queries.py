@@ -157,22 +157,22 @@ FACET_VALUES = {
 
 
 @pytest.mark.parametrize(
-    "options",
+    ("sort", "dates"),
     [
-        ["--sort", "relevance"],
-        ["--sort", "newest", "--since", "2024"],
-        ["--sort", "oldest", "--until", "2024-03-10"],
-        ["--since", "2023-06", "--until", "2024-12"],
+        ("relevance", []),
+        ("newest", ["--since", "2024"]),
+        ("oldest", ["--until", "2024-03-10"]),
+        ("relevance", ["--since", "2023-06", "--until", "2024-12"]),
     ],
 )
 @pytest.mark.parametrize("query", ["early adopter", "social work", "council OR trust", '"children\'s services"'])
-def test_facets_agree_with_the_records_of_every_hit(corpus_run: Runner, query: str, options: list[str]) -> None:
+def test_facets_agree_with_the_records_of_every_hit(
+    corpus_run: Runner, query: str, sort: str, dates: list[str]
+) -> None:
     """Counted in the pass that ranks the page (under a date filter and any
     sort), every facet is what the matching records themselves hold."""
     facets = [arg for name in FACET_VALUES for arg in ("--facet", name)]
-    data = json.loads(corpus_run("search", query, "--json", "--limit", "1", *options, *facets).stdout)
-    dates = [o for o in options if o in ("--since", "--until")]
-    dates = [arg for o in dates for arg in (o, options[options.index(o) + 1])]
+    data = json.loads(corpus_run("search", query, "--json", "--limit", "1", "--sort", sort, *dates, *facets).stdout)
     matching = json.loads(corpus_run("export", query, *dates).stdout)
     assert data["total"] == len(matching) > 0
     for name, values in FACET_VALUES.items():

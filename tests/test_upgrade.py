@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 from conftest import LETTER_DUMP, PAY_SCALES_DUMP, Runner
@@ -64,5 +65,5 @@ def test_an_index_of_the_previous_format_is_rebuilt_by_the_next_ingest(run: Runn
     run("ingest", str(PAY_SCALES_DUMP))
     assert (archive / "index" / "newsarchive-schema").read_text() == "3\n"
     data = json.loads(run("search", "social", "--json", "--facet", "year").stdout)
-    years = sorted(r["published"][:4] for r in json.loads(run("export", "social").stdout) if r["published"])
-    assert data["total"] == 2 and [(f["value"], f["count"]) for f in data["facets"]["year"]] == [(years[0], 1)]
+    years = Counter(r["published"][:4] for r in json.loads(run("export", "social").stdout) if r["published"])
+    assert data["total"] == 2 and [(f["value"], f["count"]) for f in data["facets"]["year"]] == sorted(years.items())
