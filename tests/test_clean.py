@@ -249,3 +249,16 @@ def test_lines_we_do_not_give_ftfy_are_lines_ftfy_would_not_change(line: str) ->
         return
     assert ftfy.fix_text(line, uncurl_quotes=False) == line
     assert fix_text(line) == line
+
+
+@given(
+    st.text(alphabet=st.sampled_from(" \tab*-"), max_size=30)
+    | st.text(alphabet=st.sampled_from(" \t\u00a0\u2009\u3000\u0085\x0bab•*-é"), max_size=30)
+)
+def test_normalise_line_folds_as_the_regex_alone_did(line: str) -> None:
+    """normalise_line skips its regex for plain ASCII lines: same result."""
+    from newsarchive.ingest.clean import LEADING_BULLET, SPACES, normalise_line
+
+    folded = SPACES.sub(" ", line).strip()
+    expected = LEADING_BULLET.sub("• ", folded) if folded[:1] in "•·▪◦‣∙*-" else folded
+    assert normalise_line(line) == expected

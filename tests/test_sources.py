@@ -227,3 +227,20 @@ def test_feed_html_loses_controls_and_escapes_without_replacement_characters(run
     (record,) = records(run)
     assert "Local authorities back the framework for children’s services." in record["body"]
     assert "\ufffd" not in record["body"] and "[31m" not in record["body"]
+
+
+def test_feedparsers_cp1252_table_translates_as_its_dict_did() -> None:
+    """feed_xml hands feedparser its Windows-1252 table as a string (faster to
+    translate through): every code point must come out as the dict gave it."""
+    import feedparser.html
+    import feedparser.mixin
+
+    from newsarchive.ingest.sources.feed_xml import _feedparser
+
+    _feedparser()
+    table = feedparser.mixin._cp1252
+    assert isinstance(table, str)
+    every = "".join(map(chr, range(0x110000)))
+    expected = every.translate(feedparser.html._cp1252)
+    assert every.translate(table) == expected
+    assert "\x80\x85".translate(table) == "€…"

@@ -126,3 +126,40 @@ def test_no_false_positives_on_real_pages() -> None:
     assert len(titles) > 30
     for title in titles:
         assert cleaned([title], SpamFilter()) == [title]
+
+
+def _pairwise_shared_prefix(titles: list[str]) -> str:
+    """shared_prefix as first written: every pair's common prefix compared."""
+    import os
+
+    from newsarchive.ingest.spam import SHARED_SHARE, _boundary
+
+    sample = [t for t in titles if t][:60]
+    if len(sample) < 2:
+        return ""
+    needed = max(2, int(SHARED_SHARE * len(sample) + 0.999))
+    best = ""
+    for i, a in enumerate(sample):
+        for b in sample[i + 1 :]:
+            run = os.path.commonprefix([a, b])
+            run = run[: _boundary(a, len(run))]
+            if len(run) > len(best) and sum(t.startswith(run) for t in sample) >= needed:
+                best = run
+    return best
+
+
+@given(
+    st.lists(
+        st.builds(
+            str.__add__,
+            st.sampled_from(["", "极速赛车168最新开奖号码", "Podcast: ", "Pod", "Social work "]),
+            st.text(alphabet="ab :c极速", max_size=12),
+        ),
+        min_size=0,
+        max_size=70,
+    )
+)
+def test_shared_prefix_finds_what_comparing_every_pair_found(titles: list[str]) -> None:
+    assert shared_prefix(titles) == _pairwise_shared_prefix(titles)
+    reversed_titles = [t[::-1] for t in titles]
+    assert shared_prefix(reversed_titles) == _pairwise_shared_prefix(reversed_titles)

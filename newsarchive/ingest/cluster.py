@@ -110,8 +110,7 @@ def find_matches(store: ArchiveStore, part: Part) -> set[str]:
     """Ids of stored articles that ``part`` is a version of."""
     url = canonical_url(part.url)
     matches: set[str] = set()
-    for key in exact_keys(part):
-        found = store.find_by_key(key)
+    for key, found in store.find_by_each_key(exact_keys(part)).items():
         if not key.startswith("url:"):  # a guid or text match never joins two different URLs
             found = {aid for aid in found if _may_join(store, aid, url)}
         matches |= found
@@ -154,8 +153,7 @@ def apply_part(store: ArchiveStore, part: Part) -> Outcome:
     stored = [p for k, p in store.parts_of(sorted(matches)) if k != key]
     article = merge_parts([*stored, part])
     article.entities = extract_entities(article)
-    old_digest = store.article_digest(article.id)
-    previous = store.get_bare(article.id)
+    old_digest, previous = store.get_merged(article.id) or (None, None)
     removed = tuple(sorted(m for m in matches if m != article.id))
     for aid in removed:
         store.delete_article(aid)

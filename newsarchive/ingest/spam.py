@@ -18,6 +18,7 @@ user can add patterns (regular expressions) for spam this cannot see.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import unicodedata
@@ -124,19 +125,46 @@ def _boundary(title: str, end: int) -> int:
 
 
 def shared_prefix(titles: Sequence[str]) -> str:
-    """The longest run opening at least ``SHARED_SHARE`` of ``titles`` (at least two)."""
+    """The longest run opening at least ``SHARED_SHARE`` of ``titles`` (at least two).
+
+    Each pair of titles offers its common prefix, cut back to a boundary of
+    the first; the longest offer that opens enough titles wins, the first
+    found among equals.  The pairs' common prefix lengths come from the
+    titles in sorted order, where the prefix two titles share is the
+    shortest that any two neighbours between them share: one comparison
+    per neighbour instead of one per pair (1,770 pairs in a feed of 60).
+    """
     sample = [t for t in titles if t][:60]
     if len(sample) < 2:
         return ""
     needed = max(2, int(SHARED_SHARE * len(sample) + 0.999))
+    shared = _prefix_lengths(sample)
     best = ""
     for i, a in enumerate(sample):
-        for b in sample[i + 1 :]:
-            run = os.path.commonprefix([a, b])
-            run = run[: _boundary(a, len(run))]
+        row = shared[i]
+        for j in range(i + 1, len(sample)):
+            if row[j] <= len(best):  # cutting never lengthens a run
+                continue
+            run = a[: _boundary(a, row[j])]
             if len(run) > len(best) and sum(t.startswith(run) for t in sample) >= needed:
                 best = run
     return best
+
+
+def _prefix_lengths(titles: list[str]) -> list[list[int]]:
+    """``shared[i][j]``: the length of the common prefix of titles i and j."""
+    order = sorted(range(len(titles)), key=titles.__getitem__)
+    ranked = [titles[i] for i in order]
+    neighbours = [0, *(len(os.path.commonprefix(pair)) for pair in itertools.pairwise(ranked))]
+    shared = [[0] * len(titles) for _ in titles]
+    for p, i in enumerate(order):
+        length = len(titles[i])
+        for q in range(p + 1, len(order)):
+            length = min(length, neighbours[q])
+            if length == 0:
+                break
+            shared[i][order[q]] = shared[order[q]][i] = length
+    return shared
 
 
 def _shared_suffix(titles: Sequence[str]) -> str:

@@ -145,10 +145,11 @@ class ArchiveStore:
         row = self.db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()
         return self._with_history(Article.from_dict(json.loads(row[0]))) if row else None
 
-    def get_bare(self, article_id: str) -> Article | None:
-        """The record without its history: what merging produced."""
-        row = self.db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return Article.from_dict(json.loads(row[0])) if row else None
+    def get_merged(self, article_id: str) -> tuple[str, Article] | None:
+        """The record's digest and the record without its history: what
+        merging produced and what it is compared with; None if absent."""
+        row = self.db.execute("SELECT digest, data FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return (row[0], Article.from_dict(json.loads(row[1]))) if row else None
 
     def get_many(self, ids: Iterable[str]) -> dict[str, Article]:
         ids = list(ids)
@@ -162,6 +163,15 @@ class ArchiveStore:
 
     def find_by_key(self, key: str) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT article_id FROM keys WHERE key = ?", (key,))}
+
+    def find_by_each_key(self, keys: list[str]) -> dict[str, set[str]]:
+        """``find_by_key`` of each of ``keys``, in one query."""
+        found: dict[str, set[str]] = {key: set() for key in keys}
+        if keys:
+            marks = ",".join("?" * len(keys))
+            for key, aid in self.db.execute(f"SELECT key, article_id FROM keys WHERE key IN ({marks})", keys):
+                found[key].add(aid)
+        return found
 
     def find_by_keys(
         self, keys: list[str], without_url: bool = False, min_shared: int = 1, limit: int = 1000
@@ -223,10 +233,6 @@ class ArchiveStore:
             for key, data in self.db.execute("SELECT part_key, data FROM parts WHERE article_id = ?", (aid,)):
                 out.append((key, Part.from_dict(json.loads(data))))
         return out
-
-    def article_digest(self, article_id: str) -> str | None:
-        row = self.db.execute("SELECT digest FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return row[0] if row else None
 
     # -- writing (inside ``transaction``) ------------------------------------
 
