@@ -47,18 +47,32 @@ def square_or_die(n: int) -> int:
     return n * n
 
 
-def test_a_dead_worker_leaves_its_item_and_the_rest_to_the_caller() -> None:
+def test_an_item_that_kills_every_process_it_runs_in_is_given_up_alone() -> None:
     told = []
-    got = list(ordered_map(square_or_die, range(40), workers=2, on_broken=lambda: told.append(True)))
+    got = list(
+        ordered_map(square_or_die, range(40), workers=2, on_broken=lambda: told.append(True), on_killed=lambda n: -n)
+    )
     assert [i for i, _ in got] == list(range(40))  # nothing lost, order kept
-    assert all(r is None or r == i * i for i, r in got)  # a worker's result, or the caller's to find
-    # 0-8 came back before 13 was sent (five in flight at most); 13 died with
-    # its worker; those in flight beside it may or may not have come back;
-    # none was sent after its death was seen
-    assert all(r == i * i for i, r in got[:9])
-    assert got[13][1] is None
-    assert all(r is None for _, r in got[18:])
+    # 13 died with its worker and again alone; the items in flight beside it
+    # were run again alone, and the rest went to a new pool: all by workers
+    assert [r for _, r in got] == [-13 if i == 13 else i * i for i in range(40)]
     assert told == [True]  # said once
+
+
+def square_or_die_once(item: tuple[int, str]) -> int:
+    n, marker = item
+    if n == 13 and not os.path.exists(marker):
+        Path(marker).touch()
+        os.kill(os.getpid(), signal.SIGKILL)  # the system killed it, for reasons of its own
+    return n * n
+
+
+def test_an_item_whose_worker_was_killed_once_is_computed_alone(tmp_path: Path) -> None:
+    told = []
+    items = [(n, str(tmp_path / "died")) for n in range(40)]
+    got = list(ordered_map(square_or_die_once, items, workers=2, on_broken=lambda: told.append(True)))
+    assert [r for _, r in got] == [n * n for n in range(40)]
+    assert told == [True] and (tmp_path / "died").exists()
 
 
 def test_few_items_or_one_worker_are_left_to_the_caller() -> None:
@@ -147,24 +161,30 @@ def parse_or_die(payload: Payload, options: IngestOptions) -> Parsed:
     return parse_job(payload, options)
 
 
-def test_an_ingest_whose_worker_dies_finishes_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_input_that_kills_its_worker_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     batch = make_batch(tmp_path / "batch")
     assert (batch / "generated-007.txt").exists()
     monkeypatch.setattr(pipeline, "parse_job", parse_or_die)
     notices: list[str] = []
+    reports: list[str] = []
     ingestor = Ingestor(tmp_path / "archive", IngestOptions(workers=2))
     try:
-        summary = ingestor.ingest(iter_payloads([str(batch)]), notice=notices.append)
+        summary = ingestor.ingest(iter_payloads([str(batch)]), report=reports.append, notice=notices.append)
         records = ingestor.store.count()
     finally:
         ingestor.close()
-    assert records == 60 + 11 and summary.sources == 60 + 5 and not summary.failed  # nothing lost
+    # every other input was parsed by a worker and stored; the killer alone is skipped
+    assert records == 60 + 11 - 1 and summary.sources == 60 + 5
+    assert summary.failed == {"parser-killed": 1}
+    assert len(reports) == 1 and reports[0].startswith(str(batch / "generated-007.txt"))
     assert len(notices) == 1 and "parsing worker stopped" in notices[0]
 
 
 def test_the_operator_is_told_of_a_dead_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     batch = make_batch(tmp_path / "batch")
     monkeypatch.setattr(pipeline, "parse_job", parse_or_die)
-    result = make_runner(tmp_path / "archive")("ingest", "--jobs", "2", str(batch))  # exit 0: nothing was lost
+    result = make_runner(tmp_path / "archive")("ingest", "--jobs", "2", str(batch), expect=1)  # one source failed
     assert "newsarchive: a parsing worker stopped (killed by the system?)" in result.stderr
-    assert "added 71" in result.stderr
+    killed = "generated-007.txt: parsing it stopped its process twice (killed by the system? out of memory?)\n"
+    assert killed in result.stderr
+    assert "added 70" in result.stderr and "failed 1 (parser-killed: 1)" in result.stderr

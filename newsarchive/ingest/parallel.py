@@ -11,10 +11,15 @@ Workers are forked ("spawn" would run an embedding script's unguarded top
 level again in every worker).  A forked worker closes its copy of the
 archive lock's descriptor at once, so the lock still dies with the process
 that took it, and a worker whose parent dies exits within a second instead
-of waiting for work forever.  A worker that dies itself (killed by the
-system for memory, say) breaks the pool: its input and every later one are
-then left to the caller, which parses them in its own process, and the run
-goes on.
+of waiting for work forever.
+
+A worker that dies itself (killed by the system for memory, say) breaks
+the pool and takes every input in flight with it, and which of them killed
+it cannot be known.  Each of those inputs is then run again alone, in a
+process of its own: the one that kills that process too is the culprit,
+and is given up (``on_killed``) instead of being parsed in the main
+process, where it would kill the whole run, and every later run that met
+it.  A new pool takes the rest.
 """
 
 from __future__ import annotations
@@ -69,16 +74,17 @@ def ordered_map(
     local: Callable[[T], bool] = lambda item: False,
     workers: int | None = None,
     on_broken: Callable[[], None] = lambda: None,
+    on_killed: Callable[[T], R | None] = lambda item: None,
 ) -> Iterator[tuple[T, R | None]]:
     """Each item with ``func(item)`` computed by a worker, in input order.
 
     The result is None for items ``local`` says the caller handles itself,
-    for every item when there are too few to be worth workers (or one
-    core), and from the first item whose worker died on: the caller then
-    does the work as it would without this module (``on_broken`` is called
-    once, when a worker is found dead).  ``func`` must be a module-level
-    function; exceptions it raises are raised here, when its item's turn
-    comes.
+    and for every item when there are too few to be worth workers (or one
+    core): the caller then does the work as it would without this module.
+    An item whose process died twice, in the pool and then alone, gets
+    ``on_killed(item)``.  ``on_broken`` is called once, when a worker is
+    first found dead.  ``func`` must be a module-level function;
+    exceptions it raises are raised here, when its item's turn comes.
     """
     stream = iter(items)
     head = list(itertools.islice(stream, MIN_ITEMS))
@@ -87,33 +93,54 @@ def ordered_map(
         for item in itertools.chain(head, stream):
             yield item, None
         return
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),))
-    pending: deque[tuple[T, Future[Any] | None]] = deque()
-    broken = False
+    pool = _pool(workers)
+    told = False
+    pending: deque[tuple[T, Future[Any] | None, ProcessPoolExecutor]] = deque()
 
     def next_result() -> tuple[T, Any]:
-        nonlocal broken
-        item, future = pending.popleft()
+        nonlocal pool, told
+        item, future, its_pool = pending.popleft()
         if future is None:
             return item, None
         try:
             return item, future.result()
-        except BrokenProcessPool:  # a worker died: this item and the rest are the caller's
-            if not broken:
-                broken = True
-                on_broken()
-            return item, None
+        except BrokenProcessPool:
+            if its_pool is pool:  # the first of its pool's losses: replace the pool
+                if not told:
+                    told = True
+                    on_broken()
+                pool.shutdown(wait=True, cancel_futures=True)
+                pool = _pool(workers)
+            done, result = _alone(func, item)
+            return item, result if done else on_killed(item)
 
     try:
         for item in itertools.chain(head, stream):
-            pending.append((item, None if broken or local(item) else _submit(pool, func, item)))
+            future = None if local(item) else _submit(pool, func, item)
+            pending.append((item, future, pool))
             while len(pending) > workers * IN_FLIGHT_PER_WORKER:
                 yield next_result()
         while pending:
             yield next_result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("fork")
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),))
+
+
+def _alone(func: Callable[[T], R], item: T) -> tuple[bool, R | None]:
+    """``(True, func(item))`` computed in a process of its own, or
+    ``(False, None)`` if that process died too."""
+    solo = _pool(1)
+    try:
+        return True, solo.submit(func, item).result()
+    except BrokenProcessPool:
+        return False, None
+    finally:
+        solo.shutdown(wait=True, cancel_futures=True)
 
 
 def _submit(pool: ProcessPoolExecutor, func: Callable[[T], R], item: T) -> Future[Any]:

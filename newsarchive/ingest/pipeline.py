@@ -240,9 +240,14 @@ class Ingestor:
         local = lambda p: p.error is not None or p.not_modified  # noqa: E731
 
         def broken() -> None:
-            notice("a parsing worker stopped (killed by the system?); the rest is parsed in this process")
+            notice("a parsing worker stopped (killed by the system?); what it held is parsed again, one file at a time")
 
-        for payload, parsed in ordered_map(job, self._marked(payloads), local, self.options.workers, broken):
+        def killed(payload: Payload) -> Parsed:
+            message = f"{payload.origin}: parsing it stopped its process twice (killed by the system? out of memory?)"
+            return SourceError("parser-killed", message)
+
+        workers = self.options.workers
+        for payload, parsed in ordered_map(job, self._marked(payloads), local, workers, broken, killed):
             summary.sources += 1
             progress(payload.origin)
             try:
