@@ -217,8 +217,9 @@ def our_latency(archive: Path, kind: str, query: str, repeat: int) -> list[float
     return times
 
 
-def dump_documents(archive: Path, work: Path) -> Path:
-    """The documents ``archive``'s index holds, pickled for the bare floor."""
+def dump_documents(archive: Path, work: Path) -> tuple[Path, int]:
+    """The documents ``archive``'s index holds, pickled for the bare floor,
+    and how many there are."""
     from newsarchive.ingest.store import ArchiveStore
     from newsarchive.search.schema import to_document
 
@@ -227,7 +228,7 @@ def dump_documents(archive: Path, work: Path) -> Path:
     store.close()
     dump = work / "documents.pickle"
     dump.write_bytes(pickle.dumps(documents))
-    return dump
+    return dump, len(documents)
 
 
 def bare_same_run(dump: Path, work: Path) -> tuple[float, float]:
@@ -250,7 +251,7 @@ def bulk_rounds(inputs: Path, archive: Path, work: Path, rounds: int) -> dict[st
     machine's drift falls on both; the ratio is taken within each round."""
     ours: list[Run] = []
     bare: list[tuple[float, float]] = []
-    dump: Path | None = None
+    dump: tuple[Path, int] | None = None
 
     def run_ours() -> None:
         shutil.rmtree(archive, ignore_errors=True)
@@ -260,14 +261,13 @@ def bulk_rounds(inputs: Path, archive: Path, work: Path, rounds: int) -> dict[st
         if n % 2 == 0:
             run_ours()
             dump = dump or dump_documents(archive, work)
-            bare.append(bare_same_run(dump, work))
+            bare.append(bare_same_run(dump[0], work))
         else:
             assert dump is not None
-            bare.append(bare_same_run(dump, work))
+            bare.append(bare_same_run(dump[0], work))
             run_ours()
     assert dump is not None
-    documents = len(pickle.loads(dump.read_bytes()))
-    return {"ours": ours, "bare": bare, "documents": documents}
+    return {"ours": ours, "bare": bare, "documents": dump[1]}
 
 
 def measure(docs: int, repeat: int, work: Path) -> dict[str, Any]:
