@@ -109,33 +109,50 @@ def _content_keys(part: Part) -> list[str]:
 def find_matches(store: ArchiveStore, part: Part) -> set[str]:
     """Ids of stored articles that ``part`` is a version of."""
     url = canonical_url(part.url)
-    matches: set[str] = set()
-    for key, found in store.find_by_each_key(exact_keys(part)).items():
-        if not key.startswith("url:"):  # a guid or text match never joins two different URLs
-            found = {aid for aid in found if _may_join(store, aid, url)}
-        matches |= found
+    found = store.find_by_each_key(exact_keys(part))
+    same_url = found.pop(f"url:{url}", set()) if url else set()
+    matches = same_url | _joinable(store, set().union(*found.values()) - same_url, url)
     if matches or not part.body:
         return matches
-    # A part with a URL may only join an article without one: ask for those alone.
-    # A near-duplicate shares most of the sketch; a text that merely quotes the
-    # same stock paragraph shares a key or two.  Check only the likeliest few.
+    return _joinable(store, _near_duplicates(store, part, url), url)
+
+
+def _near_duplicates(store: ArchiveStore, part: Part, url: str | None) -> set[str]:
+    """Stored articles whose text ``part``'s nearly repeats.
+
+    A part with a URL may only join an article without one: ask for those
+    alone.  A near-duplicate shares most of the sketch; a text that merely
+    quotes the same stock paragraph shares a key or two.  Check only the
+    likeliest few.
+    """
     candidates = store.find_by_keys(
         _content_keys(part), without_url=bool(url), min_shared=SKETCH_SHARED, limit=MAX_CANDIDATES
     )
     if not candidates:
-        return matches
+        return set()
     mine = shingles(part.body)
-    for aid, article in store.get_many(candidates).items():
-        if _may_join(store, aid, url, article) and similarity(mine, shingles(article.body)) >= NEAR_DUPLICATE:
-            matches.add(aid)
-    return matches
+    found = store.get_many(candidates).items()
+    return {aid for aid, article in found if similarity(mine, shingles(article.body)) >= NEAR_DUPLICATE}
 
 
-def _may_join(store: ArchiveStore, aid: str, url: str | None, article: Article | None = None) -> bool:
-    if not url:
-        return True
-    article = article or store.get(aid)
-    return article is None or not article.url or canonical_url(article.url) == url
+def _joinable(store: ArchiveStore, matches: set[str], url: str | None) -> set[str]:
+    """The matches ``part`` may join: never two articles at two different URLs.
+
+    A part with a URL joins the articles without one besides those at its
+    URL (a guid or text match to another URL is another page that says the
+    same, or an export that repeated a guid).  A part without a URL whose
+    text is at several URLs (a paywall notice, a stock reply) cannot tell
+    which page it is: it joins only the matches without a URL, so that those
+    articles are not merged into one.
+    """
+    if not matches:
+        return matches
+    urls = {aid: canonical_url(found) for aid, found in store.urls(matches).items()}
+    if url:
+        return {aid for aid in matches if urls.get(aid) in (None, url)}
+    if len({u for u in urls.values() if u}) <= 1:
+        return matches
+    return {aid for aid in matches if not urls.get(aid)}
 
 
 def apply_part(store: ArchiveStore, part: Part) -> Outcome:

@@ -52,4 +52,21 @@ def parse_payload(data: bytes, ctx: SourceContext) -> list[Part]:
     parts = [p for p in parts if len(p.body.split()) >= MIN_WORDS or p.title]
     if not parts:
         raise SourceError("no-article", f"{ctx.origin}: no article text found in this {kind}")
+    return distinct_keys(parts)
+
+
+def distinct_keys(parts: list[Part]) -> list[Part]:
+    """Give each part of one source a key of its own.
+
+    Items that share a key (a feed or an export that repeats a guid) would
+    replace each other's part as they are stored, and the article of the
+    first would be lost.  A later one is keyed by its URL as well, or by its
+    place in the source if that is the same too.
+    """
+    seen: set[str] = set()
+    for place, part in enumerate(parts):
+        if part.key in seen:
+            key = f"{part.key} {part.url}" if part.url else ""
+            part.key = key if key and key not in seen else f"{part.key} #{place}"
+        seen.add(part.key)
     return parts

@@ -1,0 +1,158 @@
+"""Which stored article a new part joins: URLs, guids, fingerprints, sketches.
+
+Real archives carry the same paragraph in many articles (a sign-off, a
+paywall notice) and the same short text at several URLs; neither may merge
+articles that are not one, nor make a lookup cost more as the archive grows.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+
+import pytest
+from conftest import Runner, make_runner, records
+
+from newsarchive.ingest.detect import distinct_keys
+from newsarchive.ingest.models import Article
+from newsarchive.ingest.sources.common import SourceContext
+from newsarchive.ingest.store import MAX_KEY_HOLDERS, ArchiveStore
+
+STUB = (
+    "This article is available to subscribers only. Log in or subscribe today to read the whole of "
+    "this story and every other story in our archive without limits of any kind at all."
+)
+
+
+def rss(items: Sequence[tuple[str, str, str, str | None]]) -> str:
+    """An RSS 2.0 feed of (title, link, body, guid) items, a day apart."""
+    entries = []
+    for n, (title, link, body, guid) in enumerate(items, start=1):
+        guid_tag = f"<guid isPermaLink='false'>{escape(guid)}</guid>" if guid else ""
+        entries.append(
+            f"<item><title>{escape(title)}</title><link>{escape(link)}</link>{guid_tag}"
+            f"<pubDate>Mon, {n:02d} Jan 2024 10:00:00 +0000</pubDate>"
+            f"<description>{escape(body)}</description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>News</title>'
+        f"<link>https://news.example.org/</link><description>d</description>{''.join(entries)}</channel></rss>"
+    )
+
+
+TWO_STUBS = [
+    ("Council cuts children's services budget", "https://news.example.org/a/", STUB, None),
+    ("Court rules on deprivation of liberty", "https://news.example.org/b/", STUB, None),
+]
+
+
+def titles_by_url(run: Runner) -> dict[str | None, list[str | None]]:
+    found: dict[str | None, list[str | None]] = {}
+    for record in records(run):
+        found.setdefault(record["url"], []).append(record["title"])
+    return found
+
+
+def test_text_at_two_urls_does_not_merge_them(run: Runner, tmp_path: Path) -> None:
+    """A page without a URL whose text two articles carry joins neither: before,
+    it merged the two into one and the second article's record was gone."""
+    (tmp_path / "feed.xml").write_text(rss(TWO_STUBS), encoding="utf-8")
+    (tmp_path / "stub.txt").write_text(STUB + "\n", encoding="utf-8")
+    run("ingest", str(tmp_path / "feed.xml"))
+    result = run("ingest", str(tmp_path / "stub.txt"))
+    assert result.stderr.strip().splitlines()[-1].startswith("added 1, updated 0,")
+    found = titles_by_url(run)
+    assert found["https://news.example.org/a/"] == ["Council cuts children's services budget"]
+    assert found["https://news.example.org/b/"] == ["Court rules on deprivation of liberty"]
+    assert len(records(run)) == 3
+
+
+def test_text_first_then_two_urls_keeps_both(tmp_path: Path) -> None:
+    """The other order: the page joins the first article at a URL, and the
+    second stays an article of its own."""
+    run = make_runner(tmp_path / "archive")
+    (tmp_path / "feed.xml").write_text(rss(TWO_STUBS), encoding="utf-8")
+    (tmp_path / "stub.txt").write_text(STUB + "\n", encoding="utf-8")
+    run("ingest", str(tmp_path / "stub.txt"))
+    run("ingest", str(tmp_path / "feed.xml"))
+    found = titles_by_url(run)
+    assert set(found) == {"https://news.example.org/a/", "https://news.example.org/b/"}
+    assert all(len(titles) == 1 for titles in found.values())
+
+
+def test_repeated_guid_at_two_urls_gives_two_articles(run: Runner, tmp_path: Path) -> None:
+    """Exports repeat guids by mistake: a guid never joins two URLs."""
+    items = [
+        ("First", "https://news.example.org/first/", "One story about councils and their budgets. " * 5, "p=1"),
+        ("Second", "https://news.example.org/second/", "Another story about courts and the law. " * 5, "p=1"),
+    ]
+    (tmp_path / "feed.xml").write_text(rss(items), encoding="utf-8")
+    run("ingest", str(tmp_path / "feed.xml"))
+    assert titles_by_url(run) == {
+        "https://news.example.org/first/": ["First"],
+        "https://news.example.org/second/": ["Second"],
+    }
+
+
+def words(rng: random.Random, n: int) -> str:
+    return " ".join(f"w{rng.randrange(100_000)}" for _ in range(n))
+
+
+def test_page_finds_its_feed_item_among_articles_sharing_a_sign_off(run: Runner, tmp_path: Path) -> None:
+    """Sixty feed items end with one long sign-off, so some of their sketch keys
+    are the sign-off's and held by all of them (stop keys).  A page dump of
+    one item that lost a paragraph still joins that item, and only it."""
+    rng = random.Random(7)
+    sign_off = words(rng, 120)
+    bodies = [f"{words(rng, 150)}\n\n{words(rng, 150)}\n\n{words(rng, 150)}\n\n{sign_off}" for _ in range(60)]
+    items = [(f"Story {n}", f"https://news.example.org/{n}/", body, None) for n, body in enumerate(bodies)]
+    (tmp_path / "feed.xml").write_text(rss(items), encoding="utf-8")
+    run("ingest", str(tmp_path / "feed.xml"))
+    paragraphs = bodies[17].split("\n\n")
+    page = "Story 17\n\n" + "\n\n".join([paragraphs[0], paragraphs[2], paragraphs[3]]) + "\n"
+    (tmp_path / "page.txt").write_text(page, encoding="utf-8")
+    result = run("ingest", str(tmp_path / "page.txt"))
+    assert result.stderr.strip().splitlines()[-1].startswith("added 0, updated 1,")
+    (joined,) = [r for r in records(run) if len(r["sources"]) == 2]
+    assert joined["url"] == "https://news.example.org/17/"
+    assert len(records(run)) == 60
+
+
+def store_with(tmp_path: Path, holders: int) -> ArchiveStore:
+    """``holders`` articles hold band:common; one of them, "twin", also holds
+    band:a and band:b; "copy" holds band:a, band:b and band:c."""
+    store = ArchiveStore(tmp_path / "archive")
+    with store.transaction():
+        for n in range(holders - 1):
+            store.put_article(Article(id=f"boiler{n:03d}"), "d", ["band:common", f"band:own{n}"])
+        store.put_article(Article(id="twin"), "d", ["band:common", "band:a", "band:b"])
+        store.put_article(Article(id="copy"), "d", ["band:a", "band:b", "band:c"])
+    return store
+
+
+@pytest.mark.parametrize(
+    ("holders", "expected"), [(MAX_KEY_HOLDERS, {"copy", "twin"}), (MAX_KEY_HOLDERS + 1, {"copy"})]
+)
+def test_a_key_held_by_too_many_articles_counts_for_nothing(tmp_path: Path, holders: int, expected: set[str]) -> None:
+    store = store_with(tmp_path, holders)
+    query = ["band:common", "band:a", "band:b", "band:c"]
+    assert store.find_by_keys(query, min_shared=3) == expected
+    # the cap counts articles, not the times a key is named
+    assert store.find_by_keys([*query, "band:common"], min_shared=3) == expected
+
+
+def test_lookup_ranks_by_keys_shared_then_id(tmp_path: Path) -> None:
+    store = store_with(tmp_path, 3)
+    assert store.find_by_keys(["band:a", "band:b", "band:c"], min_shared=2, limit=1) == {"copy"}
+    assert store.find_by_keys(["band:a", "band:b"], min_shared=2, limit=1) == {"copy"}  # a tie: lower id
+    assert store.find_by_keys(["band:a", "band:c"], min_shared=3) == set()
+
+
+def test_parts_of_one_source_get_keys_of_their_own() -> None:
+    ctx = SourceContext(origin="feed.xml", fetched_at="2024-01-01T00:00:00+00:00", sha256="0" * 64)
+    parts = [ctx.part("feed", "p=1", url=url) for url in ("https://a/", "https://b/", "https://a/", "https://b/")]
+    parts.append(ctx.part("feed", "p=2", url="https://c/"))
+    keys = [part.key for part in distinct_keys(parts)]
+    assert keys == ["p=1", "p=1 https://b/", "p=1 https://a/", "p=1 #3", "p=2"]
