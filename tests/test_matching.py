@@ -8,14 +8,28 @@ articles that are not one, nor make a lookup cost more as the archive grows.
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import Sequence
+from datetime import datetime
+from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 
 import pytest
-from conftest import Runner, make_runner, records
+from conftest import (
+    COUNCILS_DUMP,
+    FEED_DUMP,
+    LETTER_DUMP,
+    PAY_SCALES_DUMP,
+    PAY_SCALES_URL,
+    UNTITLED_DUMP,
+    Runner,
+    make_runner,
+    records,
+)
+from test_archive import by_url, comparable
 
-from newsarchive.ingest.detect import distinct_keys
+from newsarchive.ingest.detect import distinct_keys, parse_payload
 from newsarchive.ingest.models import Article
 from newsarchive.ingest.sources.common import SourceContext
 from newsarchive.ingest.store import MAX_KEY_HOLDERS, ArchiveStore
@@ -156,3 +170,83 @@ def test_parts_of_one_source_get_keys_of_their_own() -> None:
     parts.append(ctx.part("feed", "p=2", url="https://c/"))
     keys = [part.key for part in distinct_keys(parts)]
     assert keys == ["p=1", "p=1 https://b/", "p=1 https://a/", "p=1 #3", "p=2"]
+
+
+def teaser_feed(path: Path) -> Path:
+    """The corpus's feed as a site set to WordPress's "Summary" would serve it:
+    each item's excerpt, never its body."""
+    ctx = SourceContext(origin=str(FEED_DUMP), fetched_at="2025-04-01T00:00:00+00:00", sha256="0" * 64)
+    items = [
+        f"<item><title>{escape(p.title or '')}</title><link>{escape(p.url or '')}</link>"
+        f"<pubDate>{format_datetime(datetime.fromisoformat(p.published or ''))}</pubDate>"
+        f"<description>{escape(p.summary or '')}</description></item>"
+        for p in parse_payload(FEED_DUMP.read_bytes(), ctx)
+    ]
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Community Care</title>'
+        f"<link>https://www.communitycare.co.uk/</link><description>d</description>{''.join(items)}</channel></rss>",
+        encoding="utf-8",
+    )
+    return path
+
+
+PAGES = [UNTITLED_DUMP, COUNCILS_DUMP, PAY_SCALES_DUMP, LETTER_DUMP]
+
+
+def test_teaser_feed_and_its_pages_make_one_record_each(tmp_path: Path) -> None:
+    """A feed of excerpts shares too little of a page's text for the sketch:
+    the lead key finds the page (14 records before, 11 now, as with the
+    full feed), whichever comes first."""
+    feed = teaser_feed(tmp_path / "teasers.xml")
+    runs = {}
+    for feed_first in (True, False):
+        run = make_runner(tmp_path / f"archive-{feed_first}")
+        for source in [feed, *PAGES] if feed_first else [*PAGES, feed]:
+            run("ingest", str(source))
+        runs[feed_first] = comparable(records(run))
+    assert runs[True] == runs[False]
+    assert len(runs[True]) == 11
+    assert sum(len(r["sources"]) == 2 for r in runs[True]) == 3
+    pay = by_url(runs[True])[PAY_SCALES_URL]
+    assert {s["kind"] for s in pay["sources"]} == {"feed", "text-page"}
+    assert pay["summary"] and pay["body"].startswith(pay["summary"][:60])
+    assert len(pay["body"].split()) > 1000 and pay["polls"] and pay["comments"]
+
+
+def test_teaser_that_is_the_page_standfirst(tmp_path: Path) -> None:
+    run = make_runner(tmp_path / "archive")
+    run("ingest", str(COUNCILS_DUMP))
+    (page,) = records(run)
+    item = ("Councils urged to test", "https://news.example.org/councils/", page["standfirst"], None)
+    (tmp_path / "feed.xml").write_text(rss([item]), encoding="utf-8")
+    result = run("ingest", str(tmp_path / "feed.xml"))
+    assert result.stderr.strip().splitlines()[-1].startswith("added 0, updated 1,")
+    (merged,) = records(run)
+    assert merged["url"] == "https://news.example.org/councils/" and merged["body"] == page["body"]
+
+
+def test_a_stock_opening_is_not_a_teaser(run: Runner, tmp_path: Path) -> None:
+    """Two texts that start alike but go on differently stay apart."""
+    opening = "Welcome to this week's round-up of the social work news stories that you might have missed"
+    rng = random.Random(3)
+    item = ("Round-up", "https://news.example.org/round-up-1/", f"{opening}: {words(rng, 40)}", None)
+    (tmp_path / "feed.xml").write_text(rss([item]), encoding="utf-8")
+    (tmp_path / "page.txt").write_text(f"Round-up\n\n{opening}: {words(rng, 300)}\n", encoding="utf-8")
+    run("ingest", str(tmp_path / "feed.xml"))
+    run("ingest", str(tmp_path / "page.txt"))
+    assert len(records(run)) == 2
+
+
+def test_an_archive_from_before_lead_keys_gets_them(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    run = make_runner(archive)
+    run("ingest", str(teaser_feed(tmp_path / "teasers.xml")))
+    db = sqlite3.connect(archive / "archive.db")
+    assert db.execute("SELECT count(*) FROM keys WHERE key LIKE 'lead:%'").fetchone()[0] == 10
+    with db:  # as an older version left it
+        db.execute("DELETE FROM keys WHERE key LIKE 'lead:%'")
+        db.execute("DROP TABLE upgrades")
+    db.close()
+    result = run("ingest", str(PAY_SCALES_DUMP))
+    assert result.stderr.strip().splitlines()[-1].startswith("added 0, updated 1,")
+    assert len(records(run)) == 10

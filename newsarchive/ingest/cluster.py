@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .entities import extract as extract_entities
-from .identity import canonical_url, shingles, short_hash, similarity, text_keys
+from .identity import canonical_url, lead_key, shingles, short_hash, similarity, text_keys
 from .merge import merge_parts
 from .models import Article, Part
 from .store import ArchiveStore
@@ -103,7 +103,16 @@ def exact_keys(part: Part) -> list[str]:
 
 
 def _content_keys(part: Part) -> list[str]:
-    return list(text_keys(part.body)[1]) if part.body else []
+    """The sketch and lead of a part's body, and the lead of its standfirst
+    (a page's standfirst is what a feed that carries only a teaser says)."""
+    keys = list(text_keys(part.body)[1]) if part.body else []
+    if (lead := lead_key(part.standfirst)) and lead not in keys:
+        keys.append(lead)
+    return keys
+
+
+def _text(part: Part | Article) -> str:
+    return f"{part.standfirst}\n{part.body}" if part.standfirst else part.body
 
 
 def find_matches(store: ArchiveStore, part: Part) -> set[str]:
@@ -118,21 +127,31 @@ def find_matches(store: ArchiveStore, part: Part) -> set[str]:
 
 
 def _near_duplicates(store: ArchiveStore, part: Part, url: str | None) -> set[str]:
-    """Stored articles whose text ``part``'s nearly repeats.
+    """Stored articles whose text ``part``'s nearly repeats, or holds whole.
 
     A part with a URL may only join an article without one: ask for those
     alone.  A near-duplicate shares most of the sketch; a text that merely
-    quotes the same stock paragraph shares a key or two.  Check only the
-    likeliest few.
+    quotes the same stock paragraph shares a key or two.  A teaser (a feed
+    that carries only an excerpt) shares little of its page's sketch but
+    starts as the page's body or standfirst does: a lead key finds it.
+    Either way the likeliest few candidates are checked by their shingles:
+    most of the smaller text must be in the other.
     """
-    candidates = store.find_by_keys(
-        _content_keys(part), without_url=bool(url), min_shared=SKETCH_SHARED, limit=MAX_CANDIDATES
-    )
-    if not candidates:
+    keys = _content_keys(part)
+    bands = [key for key in keys if key.startswith("band:")]
+    leads = [key for key in keys if key.startswith("lead:")]
+    candidates = store.find_by_keys(bands, without_url=bool(url), min_shared=SKETCH_SHARED, limit=MAX_CANDIDATES)
+    by_lead = store.find_by_keys(leads, without_url=bool(url), limit=MAX_CANDIDATES) if leads else set()
+    if not candidates and not by_lead:
         return set()
-    mine = shingles(part.body)
-    found = store.get_many(candidates).items()
-    return {aid for aid, article in found if similarity(mine, shingles(article.body)) >= NEAR_DUPLICATE}
+    mine, whole = shingles(part.body), shingles(_text(part))
+    found = set()
+    for aid, article in store.get_many(candidates | by_lead).items():
+        if similarity(mine, shingles(article.body)) >= NEAR_DUPLICATE or (
+            aid in by_lead and similarity(whole, shingles(_text(article))) >= NEAR_DUPLICATE
+        ):
+            found.add(aid)
+    return found
 
 
 def _joinable(store: ArchiveStore, matches: set[str], url: str | None) -> set[str]:

@@ -25,6 +25,7 @@ TRACKING_PARAMS = re.compile(
 )
 SHINGLE_WORDS = 5
 SKETCH_SIZE = 8  # smallest shingle hashes kept as match keys
+LEAD_WORDS = 12  # a text's first words, kept as a match key (see lead_key)
 MAX_TEXT_KEYS = 8192
 
 
@@ -109,6 +110,15 @@ def band_keys(shingle_set: frozenset[int]) -> list[str]:
     return [f"band:{h:016x}" for h in heapq.nsmallest(SKETCH_SIZE, shingle_set)]
 
 
+def lead_key(text: str | None) -> str | None:
+    """A key of a text's first twelve words, for a feed that carries only an
+    excerpt (WordPress's "Summary" setting, a news site's teaser): the
+    excerpt starts as its page's body or standfirst does, but shares too
+    little of the page's text for the sketch to find it."""
+    words = normalised_words(text) if text else ()
+    return f"lead:{short_hash(' '.join(words[:LEAD_WORDS]))}" if len(words) >= LEAD_WORDS else None
+
+
 def text_key(text: str) -> str:
     """A short hash standing for a text: what work done ahead is filed under."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
@@ -122,11 +132,13 @@ _TEXT_KEYS: OrderedDict[str, TextKeys] = OrderedDict()
 
 
 def text_keys(text: str, key: str | None = None) -> TextKeys:
-    """``text``'s fingerprint and sketch keys (``band_keys`` of its shingles)."""
+    """``text``'s fingerprint and content keys: its sketch (``band_keys`` of
+    its shingles) and its ``lead_key``."""
     key = key or text_key(text)
     found = _TEXT_KEYS.get(key)
     if found is None:
-        found = fingerprint(text), tuple(band_keys(shingles(text)))
+        lead = lead_key(text)
+        found = fingerprint(text), (*band_keys(shingles(text)), *([lead] if lead else []))
         remember_keys({key: found})
     else:
         _TEXT_KEYS.move_to_end(key)

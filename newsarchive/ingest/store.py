@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ArchiveError
+from .identity import lead_key
 from .models import Article, Part
 
 SCHEMA = """
@@ -73,6 +74,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
     options TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS snapshots_source ON snapshots(sha256, origin);
+CREATE TABLE IF NOT EXISTS upgrades (name TEXT PRIMARY KEY);
 """
 MAX_CHANGES = 20  # the newest notes of what changed, per article
 # A sketch key held by more articles than this is a stop key (see find_by_keys):
@@ -118,11 +120,30 @@ class ArchiveStore:
                 self.db.execute("PRAGMA synchronous=NORMAL")
                 self.db.executescript(SCHEMA)
                 self.db.execute(f"PRAGMA user_version = {STORE_VERSION}")
+                self._upgrade()
         except sqlite3.Error as exc:
             raise ArchiveError(f"cannot open the archive at {self.path}: {exc}") from exc
 
     def close(self) -> None:
         self.db.close()
+
+    def _upgrade(self) -> None:
+        """Add what an archive written by an older version lacks and readers
+        can do without (so they need no upgrade first), once."""
+        done = {row[0] for row in self.db.execute("SELECT name FROM upgrades")}
+        if "lead-keys" not in done:
+            with self.transaction():
+                self._add_lead_keys()
+                self.db.execute("INSERT OR IGNORE INTO upgrades (name) VALUES ('lead-keys')")
+
+    def _add_lead_keys(self) -> None:
+        """The lead keys (``identity.lead_key``) of every stored part's body
+        and standfirst, which earlier versions did not keep."""
+        rows = self.db.execute(
+            "SELECT article_id, json_extract(data, '$.body'), json_extract(data, '$.standfirst') FROM parts"
+        )
+        found = {(lead, aid) for aid, *texts in rows for lead in map(lead_key, texts) if lead}
+        self.db.executemany("INSERT OR IGNORE INTO keys (key, article_id) VALUES (?, ?)", sorted(found))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
