@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsarchive.ingest.clean import fix_text, remove_boilerplate, text_lines, to_body
+from newsarchive.ingest.clean import fix_text, remove_boilerplate, text_lines, to_body, trim_teaser
 from newsarchive.ingest.dates import date_from_url, iso_date, parse_datetime, to_iso
 from newsarchive.ingest.decode import decode_bytes, guess_encoding
 from newsarchive.ingest.detect import parse_payload
@@ -262,3 +262,36 @@ def test_normalise_line_folds_as_the_regex_alone_did(line: str) -> None:
     folded = SPACES.sub(" ", line).strip()
     expected = LEADING_BULLET.sub("• ", folded) if folded[:1] in "•·▪◦‣∙*-" else folded
     assert normalise_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "trimmed"),
+    [
+        (  # a theme's link after WordPress's ellipsis (lemire.me's feed)
+            "One of the nicest C++ JSON libraries: JSON … Continue reading JSON parsing: simdjson vs. JSON",
+            "One of the nicest C++ JSON libraries: JSON …",
+            ["… Continue reading JSON parsing: simdjson vs. JSON"],
+        ),
+        ("A scheme to replace the ASYE [...] Read more", "A scheme to replace the ASYE …", ["[...] Read more"]),
+        ("Short teaser (more…)", "Short teaser", ["(more…)"]),
+        (
+            "Councils are urged to act. The post Councils urged to test appeared first on Community Care.",
+            "Councils are urged to act.",
+            ["The post Councils urged to test appeared first on Community Care."],
+        ),
+        # the author's words stay: no ellipsis before "read more", no footer
+        ("To find out more, read more of our coverage of the review.", None, []),
+        ("A plain excerpt […]", None, []),
+        ("The post appeared first in the Gazette in 1990, and was abolished.", None, []),
+        ("Read why the post of chief social worker appeared first on a list of cuts.", None, []),
+    ],
+)
+def test_trim_teaser(text: str, kept: str | None, trimmed: list[str]) -> None:
+    assert trim_teaser(text) == (kept if kept is not None else text, trimmed)
+
+
+def test_yoast_footer_line_is_boilerplate() -> None:
+    lines = ["First paragraph.", "", "The post A title appeared first on Example News.", ""]
+    cleaned = remove_boilerplate(lines)
+    assert cleaned.lines == ["First paragraph.", "", ""]
+    assert cleaned.removed == ["The post A title appeared first on Example News."]

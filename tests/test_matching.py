@@ -172,16 +172,25 @@ def test_parts_of_one_source_get_keys_of_their_own() -> None:
     assert keys == ["p=1", "p=1 https://b/", "p=1 https://a/", "p=1 #3", "p=2"]
 
 
-def teaser_feed(path: Path) -> Path:
+def teaser_feed(path: Path, tails: bool = False) -> Path:
     """The corpus's feed as a site set to WordPress's "Summary" would serve it:
-    each item's excerpt, never its body."""
+    each item's excerpt, never its body; with ``tails``, each excerpt ends
+    as many themes and Yoast SEO make it end."""
     ctx = SourceContext(origin=str(FEED_DUMP), fetched_at="2025-04-01T00:00:00+00:00", sha256="0" * 64)
-    items = [
-        f"<item><title>{escape(p.title or '')}</title><link>{escape(p.url or '')}</link>"
-        f"<pubDate>{format_datetime(datetime.fromisoformat(p.published or ''))}</pubDate>"
-        f"<description>{escape(p.summary or '')}</description></item>"
-        for p in parse_payload(FEED_DUMP.read_bytes(), ctx)
-    ]
+    items = []
+    for p in parse_payload(FEED_DUMP.read_bytes(), ctx):
+        title, url, summary = escape(p.title or ""), escape(p.url or ""), escape(p.summary or "")
+        if tails:
+            summary = (
+                f"<p>{summary} &#8230; <a href='{url}'>Continue reading <span>{title}</span> &#8594;</a></p>"
+                f"<p>The post <a href='{url}'>{title}</a> appeared first on "
+                "<a href='https://www.communitycare.co.uk'>Community Care</a>.</p>"
+            )
+        items.append(
+            f"<item><title>{title}</title><link>{url}</link>"
+            f"<pubDate>{format_datetime(datetime.fromisoformat(p.published or ''))}</pubDate>"
+            f"<description>{escape(summary)}</description></item>"
+        )
     path.write_text(
         '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Community Care</title>'
         f"<link>https://www.communitycare.co.uk/</link><description>d</description>{''.join(items)}</channel></rss>",
@@ -211,6 +220,21 @@ def test_teaser_feed_and_its_pages_make_one_record_each(tmp_path: Path) -> None:
     assert {s["kind"] for s in pay["sources"]} == {"feed", "text-page"}
     assert pay["summary"] and pay["body"].startswith(pay["summary"][:60])
     assert len(pay["body"].split()) > 1000 and pay["polls"] and pay["comments"]
+
+
+def test_teasers_lose_their_read_more_links_and_still_meet_their_pages(run: Runner, tmp_path: Path) -> None:
+    """ "… Continue reading <title>" and "The post <title> appeared first on
+    <site>." are the feed's, not the article's: left in, every article would
+    match a search for the site's name, and a teaser less of its page."""
+    run("ingest", str(teaser_feed(tmp_path / "teasers.xml", tails=True)), *map(str, PAGES))
+    found = records(run)
+    assert len(found) == 11 and sum(len(r["sources"]) == 2 for r in found) == 3
+    for record in found:
+        text = f"{record['summary']} {record['body']}"
+        assert "appeared first" not in text and "Continue reading" not in text
+    teasers = [r for r in found if len(r["sources"]) == 1 and r["url"]]
+    assert len(teasers) == 7 and all(r["summary"].endswith(" …") for r in teasers)
+    assert run("search", "appeared first", "--json").stdout.strip() == "[]"
 
 
 def test_teaser_that_is_the_page_standfirst(tmp_path: Path) -> None:

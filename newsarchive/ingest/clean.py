@@ -46,6 +46,7 @@ BOILERPLATE = [
         r"^sorry, there are no polls available\.?$",
         r"^advertisement$",
         r"^(?:share|share this(?: article| story)?|print(?: this)?)\s*:?$",
+        r"^the post .{1,400} appeared first on .{1,200}$",  # Yoast SEO's line under every feed item
     )
 ]
 # The patterns above as one: a line is tried once, not once per pattern.
@@ -164,6 +165,32 @@ def is_boilerplate(line: str) -> bool:
     return ANY_BOILERPLATE.match(line) is not None
 
 
+# What a feed appends to an excerpt: "… Continue reading <title>" after the
+# ellipsis that ends it (a theme's "read more" link), and Yoast SEO's "The
+# post <title> appeared first on <site>."  Only after an ellipsis, or at the
+# very end: a sentence that merely says "read more" is the author's.
+READ_MORE = re.compile(
+    r"\s*(?:\[(?:…|\.\.\.)\]|…|\.\.\.)\s*(?:continue reading|read more|keep reading|read the (?:full|rest of the) "
+    r"(?:story|article|post))\b.{0,300}$|\s*\((?:more|read more)\s*(?:…|\.\.\.)?\)$",
+    re.IGNORECASE,
+)
+YOAST_TAIL = re.compile(r"(?:^|(?<=[.!?…\]”\"’)])\s+)the post .{1,400}? appeared first on .{1,120}$", re.IGNORECASE)
+ELLIPSIS = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|…|\.\.\.)")
+
+
+def trim_teaser(text: str) -> tuple[str, list[str]]:
+    """``text`` without a feed's "continue reading" link and Yoast footer at
+    its end (an ellipsis stays: the text is cut), and what was trimmed."""
+    removed = []
+    for pattern in (YOAST_TAIL, READ_MORE):
+        if match := pattern.search(text):
+            removed.append(match.group().strip())
+            text = text[: match.start()].rstrip()
+            if ELLIPSIS.match(match.group()):
+                text += " …"
+    return text, removed
+
+
 def remove_boilerplate(lines: list[str]) -> Cleaned:
     """Drop chrome, widget debris, photo credits and job adverts from ``lines``.
 
@@ -191,6 +218,12 @@ def remove_boilerplate(lines: list[str]) -> Cleaned:
             out.removed.append(line)
         else:
             kept.append(line)
+    last = _previous(kept, len(kept))
+    if last is not None:
+        kept[last], trimmed = trim_teaser(kept[last])
+        out.removed += trimmed
+        if not kept[last]:
+            kept.pop(last)
     out.lines = _remove_job_adverts(kept, out.removed)
     return out
 

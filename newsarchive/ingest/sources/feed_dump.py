@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ..clean import fix_line, fix_text, normalise_line
+from ..clean import fix_line, fix_text, normalise_line, trim_teaser
 from ..dates import iso_date
 from ..models import Image, Part
 from ..spam import clean_titles
@@ -95,7 +95,7 @@ def _part(
     item: dict, title: str, spam_removed: list[str], site: str | None, language: str | None, ctx: SourceContext
 ) -> Part:
     header, segments = item["header"], item["segments"]
-    excerpt = fix_line(" ".join(segments[0])) if len(segments) > 1 else None
+    excerpt = trim_teaser(fix_line(" ".join(segments[0])))[0] or None if len(segments) > 1 else None
     body_lines = segments[1] if len(segments) > 2 else segments[0]
     body = build_body([normalise_line(line) for line in body_lines])
     trailer = fix_line(" ".join(segments[-1])) if len(segments) > 2 else ""

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from ..clean import fix_line, fix_text, normalise_line, text_lines
+from ..clean import fix_line, fix_text, normalise_line, text_lines, trim_teaser
 from ..dates import date_from_url, iso_date, to_iso
 from ..decode import declared_charset, guess_encoding
 from ..errors import SourceError
@@ -153,7 +153,7 @@ def _part(
         url=link,
         guid=entry.get("id"),
         title=title or None,
-        summary=_html_text(summary_html) or None,
+        summary=trim_teaser(_html_text(summary_html))[0] or None,
         published=published,
         date_source=date_source,
         updated=updated if updated != published else None,

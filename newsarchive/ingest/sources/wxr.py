@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..clean import fix_line
+from ..clean import fix_line, trim_teaser
 from ..dates import iso_date
 from ..errors import SourceError
 from ..models import Comment, Part
@@ -94,7 +94,7 @@ def _part(
         url=link,
         guid=guid,
         title=title or None,
-        summary=fix_line(excerpt) if excerpt and excerpt.strip() else None,
+        summary=trim_teaser(fix_line(excerpt))[0] or None if excerpt and excerpt.strip() else None,
         published=published,
         date_source="feed" if published else None,
         authors=[fix_line(authors.get(creator) or creator)] if creator else [],
