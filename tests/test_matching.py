@@ -7,6 +7,7 @@ articles that are not one, nor make a lookup cost more as the archive grows.
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from collections.abc import Sequence
@@ -274,3 +275,25 @@ def test_an_archive_from_before_lead_keys_gets_them(tmp_path: Path) -> None:
     result = run("ingest", str(PAY_SCALES_DUMP))
     assert result.stderr.strip().splitlines()[-1].startswith("added 0, updated 1,")
     assert len(records(run)) == 10
+
+
+def test_an_id_noted_before_a_merge_still_finds_its_article(run: Runner, tmp_path: Path) -> None:
+    """A page dump's id (from its text) gives way to its feed item's (from its
+    URL), and that one to the item's next URL when the site renames the
+    page; the ids someone noted on the way keep finding the article."""
+    run("ingest", str(PAY_SCALES_DUMP))
+    (dump,) = records(run)
+    assert dump["id"].startswith("t")
+    ctx = SourceContext(origin=str(FEED_DUMP), fetched_at="2025-04-01T00:00:00+00:00", sha256="0" * 64)
+    (item,) = [p for p in parse_payload(FEED_DUMP.read_bytes(), ctx) if p.url == PAY_SCALES_URL]
+    feed = tmp_path / "feed.xml"
+    noted = [dump["id"], dump["id"][:8]]
+    for url in (PAY_SCALES_URL, PAY_SCALES_URL.replace("/2023/02/08/", "/2023/02/09/")):
+        feed.write_text(rss([(item.title or "", url, item.body, "https://www.communitycare.co.uk/?p=1")]), "utf-8")
+        run("ingest", str(feed))
+        (record,) = records(run)
+        assert record["url"] == url
+        for old in noted:
+            assert json.loads(run("show", old, "--json").stdout)["id"] == record["id"]
+        noted.append(record["id"])
+    assert len(set(noted)) == 4  # a new id at each step

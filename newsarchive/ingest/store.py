@@ -75,6 +75,8 @@ CREATE TABLE IF NOT EXISTS snapshots (
 );
 CREATE INDEX IF NOT EXISTS snapshots_source ON snapshots(sha256, origin);
 CREATE TABLE IF NOT EXISTS upgrades (name TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS merged (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS merged_new ON merged(new_id);
 """
 MAX_CHANGES = 20  # the newest notes of what changed, per article
 # A sketch key held by more articles than this is a stop key (see find_by_keys):
@@ -257,6 +259,19 @@ class ArchiveStore:
         rows = self.db.execute("SELECT id FROM articles WHERE id >= ? AND id < ? LIMIT 2", (prefix, prefix + "\uffff"))
         return [r[0] for r in rows]
 
+    def merged_into(self, old_id: str) -> list[str]:
+        """The ids of the articles that the article ``old_id`` (or the ids it
+        starts) became when it was merged into another: an id someone noted
+        keeps finding its article.  Archives from before the table: none."""
+        try:
+            rows = self.db.execute(
+                "SELECT DISTINCT new_id FROM merged WHERE old_id >= ? AND old_id < ? LIMIT 2",
+                (old_id, old_id + "\uffff"),
+            )
+            return [r[0] for r in rows]
+        except sqlite3.OperationalError:  # opened read-only, never written by this version
+            return []
+
     def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
         """Articles newest first, or those of ``ids`` in that order; one at a time."""
         if ids is None:
@@ -310,8 +325,12 @@ class ArchiveStore:
         )
 
     def move_parts(self, from_ids: Iterable[str], to_id: str) -> None:
+        """Give the parts of ``from_ids`` to ``to_id`` and remember that those
+        articles became it (``merged_into``), as did any merged into them."""
         for aid in from_ids:
             self.db.execute("UPDATE parts SET article_id = ? WHERE article_id = ?", (to_id, aid))
+            self.db.execute("UPDATE merged SET new_id = ? WHERE new_id = ?", (to_id, aid))
+            self.db.execute("INSERT OR REPLACE INTO merged (old_id, new_id) VALUES (?, ?)", (aid, to_id))
 
     def put_article(
         self, article: Article, digest: str, keys: Iterable[str], data: dict[str, Any] | None = None

@@ -28,6 +28,8 @@ def resolve(archive: Path, id_or_url: str) -> Article:
                     return found
             raise NotFound(f"no article with URL {id_or_url}")
         matches = store.find_by_id_prefix(id_or_url) if len(id_or_url) >= 4 else []
+        if not matches and len(id_or_url) >= 4:  # an id from before a merge
+            matches = store.merged_into(id_or_url)
         if len(matches) == 1 and (found := store.get(matches[0])):
             return found
         if len(matches) > 1:
