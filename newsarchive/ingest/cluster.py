@@ -144,11 +144,11 @@ def _near_duplicates(store: ArchiveStore, part: Part, url: str | None) -> set[st
     by_lead = store.find_by_keys(leads, without_url=bool(url), limit=MAX_CANDIDATES) if leads else set()
     if not candidates and not by_lead:
         return set()
-    mine, whole = shingles(part.body), shingles(_text(part))
+    mine = shingles(part.body)
     found = set()
     for aid, article in store.get_many(candidates | by_lead).items():
         if similarity(mine, shingles(article.body)) >= NEAR_DUPLICATE or (
-            aid in by_lead and similarity(whole, shingles(_text(article))) >= NEAR_DUPLICATE
+            aid in by_lead and similarity(shingles(_text(part)), shingles(_text(article))) >= NEAR_DUPLICATE
         ):
             found.add(aid)
     return found
