@@ -3,7 +3,8 @@
 WordPress themes print comments as ``ol.commentlist`` (or ``ol.comment-list``)
 of ``li.comment`` items, replies nested in ``ol.children`` / ``ul.children``,
 the author in ``.fn`` / ``cite``, the time in ``<time datetime>`` or the text
-of the ``comment-meta`` link, and the words in ``.comment-content``.  The
+of the ``comment-meta`` link, and the words in ``.comment-content``; older
+themes (Thesis) print a ``dl`` of ``dt`` heads and ``dd`` texts instead.  The
 thread is walked without recursion so a hostile page cannot exhaust the stack.
 """
 
@@ -23,6 +24,9 @@ LISTS = "ol.commentlist, ol.comment-list, ul.commentlist, ul.comment-list, div.c
 FALLBACK_LISTS = "#comments ol, #comments ul, .comments-area ol, .comments ol"
 AUTHOR = ".comment-author .fn, cite.fn, b.fn, .fn, cite.comment-author, .comment-author, .author"
 CONTENT = ".comment-content, .contenttext, .comment-text, .comment-body-content"
+DEFINITION_LISTS = "dl#comment_list, dl.comment_list, dl.commentlist, dl.comment-list"
+DL_AUTHOR = ".comment_author, .comment-author .fn, cite.fn, .fn, .comment-author"
+DL_TIME = ".comment_time a, .comment_time, .comment-meta a"
 META_LINK = ".comment-metadata a, .commentmetadata a, .comment-meta a, .comment-date"
 NOT_TEXT = (
     ".reply, .comment-likes, .comment-actions, .comment-meta, .comment-metadata, .commentmetadata, "
@@ -96,11 +100,49 @@ def _author(item: Tag) -> str | None:
     return name or None
 
 
+def _pairs(dl: Tag) -> list[tuple[Tag, Tag | None]]:
+    """(``dt``, ``dd``) of each comment in a definition list: head, then words."""
+    out: list[tuple[Tag, Tag | None]] = []
+    for child in dl.find_all(["dt", "dd"], recursive=False):
+        if child.name == "dt":
+            out.append((child, None))
+        elif out and out[-1][1] is None:
+            out[-1] = (out[-1][0], child)
+    return out
+
+
+def _definition_list(dl: Tag, tz: str) -> list[Comment]:
+    """Thesis-style themes: ``dl#comment_list`` of ``dt`` (author, time) and
+    ``dd`` (the words) pairs, replies in a ``dl`` inside the ``dd``."""
+    out: list[Comment] = []
+    stack: list[tuple[Tag, Tag | None, Comment | None]] = [(dt, dd, None) for dt, dd in reversed(_pairs(dl))]
+    while stack:
+        dt, dd, parent = stack.pop()
+        author = dt.select_one(DL_AUTHOR)
+        when = dt.select_one(DL_TIME)
+        paragraphs = [p for p in dd.find_all("p") if p.find_parent("dl") is dt.parent] if dd else []
+        text = "\n\n".join(t for t in (fix_line(p.get_text(" ")) for p in paragraphs) if t)
+        if not text and dd is not None:  # words straight in the dd, no paragraphs
+            text = fix_line(" ".join(s for s in dd.find_all(string=True) if s.find_parent("dl") is dt.parent))
+        comment = Comment.create(
+            (fix_line(author.get_text(" ")) or None) if author else None,
+            iso_date(fix_line(when.get_text(" ")), tz) if when else None,
+            text,
+            parent,
+        )
+        out.append(comment)
+        replies = dd.find("dl") if dd else None
+        if replies is not None:
+            stack.extend((rdt, rdd, comment) for rdt, rdd in reversed(_pairs(replies)))
+    return out
+
+
 def parse_comments(soup: BeautifulSoup, tz: str) -> list[Comment]:
     """The comments of the first comment list on the page, in thread order."""
     container = soup.select_one(LISTS) or next((c for c in soup.select(FALLBACK_LISTS) if _children(c, top=True)), None)
     if container is None:
-        return []
+        dl = soup.select_one(DEFINITION_LISTS)
+        return _definition_list(dl, tz) if dl is not None else []
     out: list[Comment] = []
     stack: list[tuple[Tag, Comment | None]] = [(c, None) for c in reversed(_children(container, top=True))]
     while stack:
@@ -114,10 +156,11 @@ def parse_comments(soup: BeautifulSoup, tz: str) -> list[Comment]:
 
 def reported_count(soup: BeautifulSoup) -> int | None:
     """The count a "12 Responses to ..." or "3 comments" heading states."""
-    for heading in soup.select("#comments h2, #comments h3, .comments-title, h2.comments, h3#comments"):
-        match = SECTION.match(fix_line(heading.get_text(" "))) or re.match(
-            r"^(?P<n>\d+|no|one)\s+comments?\b", fix_line(heading.get_text(" ")), re.I
-        )
+    for heading in soup.select(
+        "#comments h2, #comments h3, .comments-title, h2.comments, h3#comments, .comments_intro p"
+    ):
+        text = fix_line(heading.get_text(" ")).lstrip("{([ ")  # Thesis: "{ 38 comments… }"
+        match = SECTION.match(text) or re.match(r"^(?P<n>\d+|no|one)\s+comments?\b", text, re.I)
         if match:
             n = match["n"].lower()
             return int(n) if n.isdigit() else WORD_NUMBERS[n]

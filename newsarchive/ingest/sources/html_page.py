@@ -14,10 +14,10 @@ import re
 import warnings
 from typing import Any
 
-from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
 
 from ..clean import fix_line, normalise_line
-from ..dates import date_from_url, iso_date
+from ..dates import MONTH, date_from_url, iso_date
 from ..models import Image, Part
 from ..polls import extract_polls
 from ..spam import clean_titles
@@ -28,6 +28,11 @@ KIND = "html-page"
 HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html|head|body)\b", re.I | re.S)
 TITLE_SUFFIX = re.compile(r"\s+[-–|—:»]\s+[^-–|—:»]{2,60}$")
 BYLINE = re.compile(r"^\s*by\s+(.+)$", re.I)
+# trafilatura sometimes takes its author from comment markup ("Jo Bloggs says:",
+# "On August 3"): a commenter's name or a date, never the article's author.
+# Not "said": Said is a surname.
+COMMENTER = re.compile(r"\s(?:says:?|wrote:)$", re.I)
+DATE_WORDS = re.compile(r"^(?:on\s+)?(?:\w+\s+)?" + MONTH + r"\s+\d", re.I)
 
 
 def looks_like(text: str) -> bool:
@@ -97,7 +102,13 @@ def _extract(html: str) -> tuple[list[str], dict[str, Any]]:
     text = doc.text or ""
     lines = [normalise_line(fix_line(line)) if line.strip() else "" for line in text.split("\n")]
     authors = [fix_line(a) for a in (doc.author or "").split(";")]
-    return lines, {"title": fix_line(doc.title) if doc.title else None, "authors": [a for a in authors if a]}
+    authors = [a for a in authors if plausible_author(a)]
+    return lines, {"title": fix_line(doc.title) if doc.title else None, "authors": authors}
+
+
+def plausible_author(name: str) -> bool:
+    """False for what trafilatura reports as an author but is comment markup."""
+    return bool(name) and not COMMENTER.search(name) and not DATE_WORDS.match(name)
 
 
 def _words(text: str) -> set[str]:
@@ -169,12 +180,49 @@ def _article_ld(soup: BeautifulSoup) -> dict[str, Any]:
     return {}
 
 
+def _people(author: Any, site: str | None, publisher: Any) -> Any:
+    """JSON-LD authors without the site itself: many CMSs name the publishing
+    organisation as every article's author, and the real byline is elsewhere."""
+    if not isinstance(author, list):
+        author = [author] if author else []
+    own = {n.casefold() for n in [site or "", *_names(publisher)] if n}
+    return [
+        a
+        for a in author
+        if not (isinstance(a, dict) and a.get("@type") == "Organization" and str(a.get("name", "")).casefold() in own)
+    ]
+
+
 def _names(value: Any) -> list[str]:
     if isinstance(value, list):
         return [n for v in value for n in _names(v)]
     if isinstance(value, dict):
         return _names(value.get("name"))
     return [fix_line(str(value))] if value and not str(value).startswith("http") else []
+
+
+def _in_other_content(tag: Tag) -> bool:
+    """Inside a comment, a link to another post (a teaser card), the page's
+    footer, a sidebar or navigation: an author named there did not write this
+    page.  An article's own ``<footer>`` and a link to an author page are fine."""
+    for parent in tag.parents:
+        if parent.name in ("aside", "nav"):
+            return True
+        if parent.name == "footer" and parent.find_parent("article") is None:
+            return True
+        if parent.name == "a" and "author" not in str(parent.get("href", "")) + str(parent.get("rel", "")):
+            return True
+        classes: list[str] | str = parent.get("class") or []
+        if any(c.startswith("comment") for c in classes) or str(parent.get("id", "")).startswith(
+            ("comment", "li-comment")
+        ):
+            return True
+    return False
+
+
+def _byline(soup: BeautifulSoup) -> Tag | None:
+    """The first byline-looking element that belongs to the article itself."""
+    return next((t for t in soup.select(".byline, .author, [rel=author]") if not _in_other_content(t)), None)
 
 
 def _metadata(soup: BeautifulSoup) -> dict[str, Any]:
@@ -187,9 +235,12 @@ def _metadata(soup: BeautifulSoup) -> dict[str, Any]:
     if not title and soup.title:
         title = TITLE_SUFFIX.sub("", fix_line(soup.title.get_text(" ")))
     published, date_source = _published(soup, ld)
-    authors = _names(ld.get("author")) or _names(_meta(soup, "author", "dc.creator", "DC.creator"))
+    site = _meta(soup, "og:site_name")
+    authors = _names(_people(ld.get("author"), site, ld.get("publisher"))) or _names(
+        _meta(soup, "author", "dc.creator", "DC.creator")
+    )
     authors = [fix_line(a) for a in authors]
-    if not authors and (byline := soup.select_one(".byline, .author, [rel=author]")):
+    if not authors and (byline := _byline(soup)):
         name = fix_line(byline.get_text(" "))
         authors = [BYLINE.sub(r"\1", name)] if 0 < len(name.split()) <= 6 else []
     tags = [
@@ -208,7 +259,7 @@ def _metadata(soup: BeautifulSoup) -> dict[str, Any]:
         "tags": list(dict.fromkeys(tags)),
         "description": _meta(soup, "og:description", "description"),
         "image": _meta(soup, "og:image"),
-        "site": _meta(soup, "og:site_name"),
+        "site": site,
         "language": str(html.get("lang")) if html and html.get("lang") else None,
     }
 
