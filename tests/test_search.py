@@ -224,6 +224,33 @@ def test_facet_values_holding_a_comma_are_kept_whole(run: Runner, tmp_path: Path
     assert {f["value"]: f["count"] for f in data["facets"]["tag"]} == {"Fostering": 2, "Children, young people": 1}
 
 
+def test_date_filters_facets_and_display_agree_on_the_articles_own_date(run: Runner, tmp_path: Path) -> None:
+    """Half past midnight in British Summer Time is the previous day in UTC: the
+    date shown, the month counted and the date filtered on must all be the one
+    the article carries, or ``--since`` drops what the listing dates inside it."""
+    items = [("Midnight", "Sat, 01 Jun 2024 00:30:00 +0100"), ("Noon", "Fri, 31 May 2024 12:00:00 +0100")]
+    body = "".join(
+        f"<item><title>{title}</title><link>https://example.org/{title.lower()}</link><pubDate>{date}</pubDate>"
+        f"<description>{title} story about foster carers and their children.</description></item>"
+        for title, date in items
+    )
+    feed = tmp_path / "feed.xml"
+    feed.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{body}</channel></rss>')
+    run("ingest", str(feed))
+
+    def shown(*args: str) -> dict[str, str]:
+        return {h["title"]: h["published"][:10] for h in hits(run, "carers", *args)}
+
+    assert shown() == {"Midnight": "2024-06-01", "Noon": "2024-05-31"}
+    assert shown("--since", "2024-06-01") == {"Midnight": "2024-06-01"}
+    assert shown("--until", "2024-05-31") == {"Noon": "2024-05-31"}
+    assert shown("date:2024-06") == {"Midnight": "2024-06-01"}
+    months = json.loads(run("timeline", "carers", "--json").stdout)
+    assert months == [{"period": "2024-05", "hits": 1}, {"period": "2024-06", "hits": 1}]
+    june = json.loads(run("timeline", "carers", "--since", "2024-06", "--until", "2024-06", "--json").stdout)
+    assert june == [{"period": "2024-06", "hits": 1}]
+
+
 def test_facet_columns_hold_each_value_once() -> None:
     # A value an article repeated would count twice.  Merging already drops
     # repeated tags (so no ingest can show this); the index must not count on it.

@@ -63,7 +63,18 @@ def test_an_index_of_the_previous_format_is_rebuilt_by_the_next_ingest(run: Runn
     refused = run("search", "dashboard", "--facet", "year", expect=4)
     assert "built by another newsarchive version: run 'newsarchive reindex'" in refused.stderr
     run("ingest", str(PAY_SCALES_DUMP))
-    assert (archive / "index" / "newsarchive-schema").read_text() == "3\n"
+    assert (archive / "index" / "newsarchive-schema").read_text() == "4\n"
     data = json.loads(run("search", "social", "--json", "--facet", "year").stdout)
     years = Counter(r["published"][:4] for r in json.loads(run("export", "social").stdout) if r["published"])
     assert data["total"] == 2 and [(f["value"], f["count"]) for f in data["facets"]["year"]] == sorted(years.items())
+
+
+def test_an_index_of_utc_dates_is_searched_until_the_next_ingest_rebuilds_it(run: Runner, archive: Path) -> None:
+    # Version 3 held dates in UTC, version 4 the article's own clock; the fields
+    # are the same, so searching goes on across the upgrade without a reindex.
+    run("ingest", str(LETTER_DUMP))
+    (archive / "index" / "newsarchive-schema").write_text("3\n")
+    assert json.loads(run("search", "dashboard", "--json").stdout)
+    run("ingest", str(PAY_SCALES_DUMP))
+    assert (archive / "index" / "newsarchive-schema").read_text() == "4\n"
+    assert len(json.loads(run("search", "social", "--json").stdout)) == 2

@@ -108,8 +108,11 @@ def date_from_url(url: str | None, tz: str = DEFAULT_TZ) -> str | None:
     return to_iso(datetime(int(match["year"]), int(match["month"]), int(match["day"]), tzinfo=ZoneInfo(tz)))
 
 
-def to_utc_naive(iso: str | None) -> datetime | None:
-    """For Whoosh, which ignores time zones: naive UTC."""
+def wall_clock(iso: str | None) -> datetime | None:
+    """The date and time as the article states them, zone dropped: what the
+    index filters, sorts and counts by, so that ``--since 2024-06-01`` agrees
+    with the date a listing shows (half past midnight in British Summer Time
+    is still the 1st, though in UTC it is the 31st).  Whoosh ignores zones."""
     if not iso:
         return None
-    return datetime.fromisoformat(iso).astimezone(UTC).replace(tzinfo=None)
+    return datetime.fromisoformat(iso).replace(tzinfo=None)

@@ -5,7 +5,8 @@ range (``date:2024-01..2024-03``, ``date:..2023``, ``date:2024-06..``) and
 becomes a range on the ``published`` field, so it combines with AND, OR and
 NOT like any other term.  Relative forms count back from now: ``7d`` is
 seven days ago, ``2w`` two weeks, ``3m`` three months, ``1y`` a year.
-Times are UTC, as the index stores them.
+A date is compared with each article's own date, as it is shown (the index
+stores the article's clock time, not UTC); "now" is UTC.
 """
 
 from __future__ import annotations

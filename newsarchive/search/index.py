@@ -29,8 +29,11 @@ from ..ingest.store import ArchiveStore
 from .schema import build_schema, to_document
 
 INDEX_DIR = "index"
-# Bumped when the schema's fields change: an older index must be rebuilt.
-INDEX_VERSION = "3"
+# Bumped when the schema's fields, or what they hold, change: the next ingest
+# rebuilds an older index.  Searching still reads the versions in READABLE,
+# whose fields are the same (3 held dates in UTC, off by their UTC offset).
+INDEX_VERSION = "4"
+READABLE = ("3", INDEX_VERSION)
 VERSION_FILE = "newsarchive-schema"
 BATCH = 2000  # documents per commit: bounds memory and the work a crash loses
 PARALLEL_FROM = 500  # documents in a batch before two writer processes pay off
@@ -78,7 +81,7 @@ def open_index(archive: Path, create: bool = False) -> Index:
     try:
         if whoosh_index.exists_in(str(path)):
             marker = path / VERSION_FILE
-            if not marker.exists() or marker.read_text().strip() != INDEX_VERSION:
+            if not marker.exists() or marker.read_text().strip() not in READABLE:
                 raise ArchiveError(
                     f"the search index at {path} was built by another newsarchive version: run 'newsarchive reindex'"
                 )

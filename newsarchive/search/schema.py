@@ -146,8 +146,8 @@ def to_document(article: Article) -> dict[str, Any]:
         doc["site"] = article.site
     if article.comment_count is not None:
         doc["comment_count"] = article.comment_count
-    from ..ingest.dates import to_utc_naive  # here: searching never needs it, nor zoneinfo
+    from ..ingest.dates import wall_clock  # here: searching never needs it, nor zoneinfo
 
-    if published := to_utc_naive(article.published):
+    if published := wall_clock(article.published):
         doc["published"] = published
     return doc
