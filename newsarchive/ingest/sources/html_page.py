@@ -27,6 +27,7 @@ from .html_comments import parse_comments, reported_count
 KIND = "html-page"
 HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html|head|body)\b", re.I | re.S)
 TITLE_SUFFIX = re.compile(r"\s+[-–|—:»]\s+[^-–|—:»]{2,60}$")
+SEPARATOR = r"\s+[-–|—:»·]\s+"
 BYLINE = re.compile(r"^\s*by\s+(.+)$", re.I)
 # trafilatura sometimes takes its author from comment markup ("Jo Bloggs says:",
 # "On August 3"): a commenter's name or a date, never the article's author.
@@ -51,7 +52,7 @@ def parse(text: str, ctx: SourceContext) -> list[Part]:
     soup = _soup(text)
     meta = _metadata(soup)
     lines, found = _extract(text)
-    meta["title"] = _headline(soup, found.get("title") or meta["title"])
+    meta["title"] = _headline(soup, _without_site(found.get("title") or meta["title"], soup, meta["site"]))
     meta["authors"] = split_authors(meta["authors"] or found.get("authors", []))
     poll_lines = _poll_lines(soup)
     polls, _ = extract_polls(poll_lines) if poll_lines else ([], [])
@@ -115,6 +116,24 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.casefold()))
 
 
+def _without_site(title: str | None, soup: BeautifulSoup, site: str | None) -> str | None:
+    """The title without the site's name: "Headline - Site" or "Site | Headline"
+    with ``og:site_name``, and for a title that is only the blog's name (its
+    ``<h1>`` on every page), the rest of ``<title>`` "Headline | Blog name"."""
+    if not title:
+        return title
+    if site:
+        name = re.escape(site)
+        trimmed = re.sub(rf"(?:{SEPARATOR}{name}$|^{name}{SEPARATOR})", "", title, flags=re.I)
+        if trimmed.strip():
+            title = trimmed
+    page_title = fix_line(soup.title.get_text(" ")) if soup.title else ""
+    pieces = list(re.finditer(SEPARATOR, page_title))
+    if pieces and title.casefold() == page_title[pieces[-1].end() :].casefold():
+        return page_title[: pieces[-1].start()] or title
+    return title
+
+
 def _headline(soup: BeautifulSoup, fallback: str | None) -> str | None:
     """The page's own <h1> that best matches its metadata title, else that title.
 
@@ -127,6 +146,8 @@ def _headline(soup: BeautifulSoup, fallback: str | None) -> str | None:
         return fallback
     if not fallback:
         return headings[0]
+    if any(fix_line(tag.get_text(" ")) == fallback for h1 in soup.find_all("h1") for tag in h1.find_all(True)):
+        return fallback  # an element of the <h1> holds the title, another a kicker ("Open Progress")
     target = _words(fallback)
     best = max(headings, key=lambda h: len(_words(h) & target) / max(len(_words(h) | target), 1))
     return best if _words(best) & target else fallback
