@@ -67,6 +67,8 @@ def parse(text: str, ctx: SourceContext) -> list[Part]:
     published, date_source = meta["published"], meta["date_source"]
     if not published and (published := date_from_url(url, ctx.timezone)):
         date_source = "url"
+    if not published and (published := iso_date(found.get("date"), ctx.timezone)):
+        date_source = "dateline"  # as trafilatura (htmldate) reads it from the markup, not from the text
     return [
         ctx.part(
             KIND,
@@ -95,7 +97,14 @@ def _extract(html: str) -> tuple[list[str], dict[str, Any]]:
     import trafilatura
 
     doc = trafilatura.bare_extraction(
-        html, include_comments=False, include_tables=True, favor_recall=True, with_metadata=True
+        html,
+        include_comments=False,
+        include_tables=True,
+        favor_recall=True,
+        with_metadata=True,
+        # the date from markup only (meta, <time>, scripts, date elements), never
+        # a date the text mentions: a deadline is not when the article appeared
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if doc is None:
         return [], {}
@@ -104,7 +113,7 @@ def _extract(html: str) -> tuple[list[str], dict[str, Any]]:
     lines = [normalise_line(fix_line(line)) if line.strip() else "" for line in text.split("\n")]
     authors = [fix_line(a) for a in (doc.author or "").split(";")]
     authors = [a for a in authors if plausible_author(a)]
-    return lines, {"title": fix_line(doc.title) if doc.title else None, "authors": authors}
+    return lines, {"title": fix_line(doc.title) if doc.title else None, "authors": authors, "date": doc.date}
 
 
 def plausible_author(name: str) -> bool:
@@ -174,6 +183,13 @@ def _meta(soup: BeautifulSoup, *names: str) -> str | None:
         if tag and tag.get("content"):
             return fix_line(str(tag["content"]))
     return None
+
+
+def _itemprop(soup: BeautifulSoup, name: str) -> str | None:
+    """A schema.org microdata value: ``<meta itemprop=… content>`` or ``<time itemprop=… datetime>``."""
+    tag = soup.find(["meta", "time"], attrs={"itemprop": name})
+    value = tag.get("content") or tag.get("datetime") if tag else None
+    return str(value) if value else None
 
 
 def _json_ld(soup: BeautifulSoup) -> list[dict[str, Any]]:
@@ -290,6 +306,7 @@ def _published(soup: BeautifulSoup, ld: dict[str, Any]) -> tuple[str | None, str
         (_meta(soup, "article:published_time"), "meta"),
         (ld.get("datePublished"), "json-ld"),
         (_meta(soup, "datePublished", "pubdate", "publishdate", "date", "dc.date", "DC.date.issued"), "meta"),
+        (_itemprop(soup, "datePublished"), "meta"),
     ]
     time_tag = soup.find("time", attrs={"datetime": True})
     candidates.append((str(time_tag["datetime"]) if time_tag else None, "time"))
