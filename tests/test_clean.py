@@ -47,12 +47,39 @@ def test_fix_text_is_idempotent(text: str) -> None:
         "Skip to main navigation",
         "Back to top",
         "Sorry, there are no polls available.",
+        "Never miss the latest news by signing up to our newsletter today!",
+        "Get The Times of Israel's Daily Edition by email and never miss our top stories Free Sign Up",
+        "Sign up to our weekly newsletter",
+        "We want to hear what you think about this article. Submit a letter to the editor or write to us.",
+        "Submit your letter to the editor via this form. Read more Letters to the Editor.",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
     cleaned = remove_boilerplate(["First paragraph of the story.", "", line, "", "Last paragraph."])
     assert [x for x in cleaned.lines if x] == ["First paragraph of the story.", "Last paragraph."]
     assert cleaned.removed == [line]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Get involved: councils must sign up to the scheme by March.",
+        "Subscribers to the council's newsletter were told on Monday.",
+        "Get a grip, the minister told councils.",
+        "The charity said it would send its newsletter to every social worker by email from January, "
+        "and that the first issue would cover the early career framework, the new assessment and the pay talks.",
+    ],
+)
+def test_sentences_about_newsletters_and_signing_up_are_kept(line: str) -> None:
+    cleaned = remove_boilerplate(["First paragraph of the story.", "", line])
+    assert cleaned.lines[-1] == line and cleaned.removed == []
+
+
+def test_credit_in_brackets_on_its_own_line() -> None:
+    first = "A paragraph of the story, long enough to be one: it says what happened, where, and to whom it mattered."
+    cleaned = remove_boilerplate([first, "", "(Credit: Clayton Aldern / Grist)", "", "More."])
+    assert [x for x in cleaned.lines if x] == [first, "More."]
+    assert [credit for _, credit in cleaned.credits] == ["Clayton Aldern / Grist"]
 
 
 def test_credit_keeps_crosshead_but_drops_alt_text() -> None:

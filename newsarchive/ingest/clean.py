@@ -47,14 +47,22 @@ BOILERPLATE = [
         r"^advertisement$",
         r"^(?:share|share this(?: article| story)?|print(?: this)?)\s*:?$",
         r"^the post .{1,400} appeared first on .{1,200}$",  # Yoast SEO's line under every feed item
+        # a call to sign up, short and on its own line: "Never miss the latest
+        # news by signing up to our newsletter today!", "Get the Daily Edition
+        # by email … Free Sign Up"; a sentence of the story that mentions a
+        # newsletter does not start with the call
+        r"^(?=.{0,200}$)(?:never miss|don[’']t miss|get|sign up|subscribe|receive|stay (?:informed|up to date))\b"
+        r"(?=.*\b(?:newsletters?|by e-?mail|(?:your )?inbox)\b).*$",
+        # a site's invitation to write in, under every article
+        r"^(?=.{0,200}$)(?:we want to hear what you think|submit (?:a|your) letter)\b.*$",
     )
 ]
 # The patterns above as one: a line is tried once, not once per pattern.
 ANY_BOILERPLATE = re.compile("|".join(f"(?:{p.pattern})" for p in BOILERPLATE), re.IGNORECASE)
 POLL_PLACEHOLDER = re.compile(r"^note: there is a poll embedded within this post\b", re.I)
 CREDIT_LINE = re.compile(
-    r"^(?:(?:main |top |lead )?(?:photo(?:graph)?s?|images?|pictures?|pic|illustration|credit)"
-    r"(?: posed by models?)?)\s*[:;]\s*(?P<credit>\S.{0,150})$",
+    r"^(?P<open>\()?(?:(?:main |top |lead )?(?:photo(?:graph)?s?|images?|pictures?|pic|illustration|credit)"
+    r"(?: posed by models?)?)\s*[:;]\s*(?P<credit>\S.{0,150}?)(?(open)\))$",
     re.IGNORECASE,
 )
 CAPTION_CREDIT = re.compile(
