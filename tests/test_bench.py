@@ -47,10 +47,15 @@ def test_bench_stages_smoke(tmp_path: Path) -> None:
     assert "on top of the index sync" in result.stdout
 
 
-def test_bench_corpus_and_extraction_smoke() -> None:
-    for script, expect in (("corpus.py", "cold search / bare Whoosh"), ("extraction.py", "organisations")):
+def test_bench_corpus_extraction_and_threads_smoke() -> None:
+    runs = (
+        ("corpus.py", ["--repeat", "1"], "cold search / bare Whoosh"),
+        ("extraction.py", [], "organisations"),
+        ("threads.py", ["--depths", "5"], "| dl | 5 | 5 |"),
+    )
+    for script, args, expect in runs:
         result = subprocess.run(
-            [sys.executable, str(ROOT / "bench" / script), *(["--repeat", "1"] if script == "corpus.py" else [])],
+            [sys.executable, str(ROOT / "bench" / script), *args],
             capture_output=True,
             text=True,
             timeout=600,

@@ -11,9 +11,10 @@ thread is walked without recursion so a hostile page cannot exhaust the stack.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ..clean import fix_line
 from ..comments import SECTION, WORD_NUMBERS
@@ -46,58 +47,127 @@ def _children(node: Tag, top: bool = False) -> list[Tag]:
     (in a ``div`` list) comment blocks; an ``<article id=comment-N>`` inside an
     ``li`` is that comment's body, not a reply."""
     found: list[Tag] = []
-    for child in node.children:
-        if not isinstance(child, Tag):
-            continue
-        if _is_comment(child) and (child.name == "li" or (top and node.name == "div")):
+    # (tag, its parent, whether that parent is the list or a reply list): a reply
+    # list may hold another directly, walked in document order, not recursed
+    stack: list[tuple[Tag, Tag, bool]] = [(c, node, top) for c in reversed(node.contents) if isinstance(c, Tag)]
+    while stack:
+        child, parent, in_list = stack.pop()
+        if _is_comment(child) and (child.name == "li" or (in_list and parent.name == "div")):
             found.append(child)
-        elif child.name in ("ol", "ul", "div") and "children" in (child.get("class") or []):
-            found.extend(_children(child, top=True))
+        elif _is_reply_list(child):
+            stack.extend((c, child, True) for c in reversed(child.contents) if isinstance(c, Tag))
     return found
 
 
-def _owner(tag: Tag, item: Tag) -> Tag | None:
-    """The comment an element belongs to: its nearest ancestor of ``item``'s kind."""
-    for parent in tag.parents:
-        if _is_comment(parent) and (parent.name == item.name or parent is item):
-            return parent
-    return None
+def _is_reply_list(tag: Tag) -> bool:
+    return tag.name in ("ol", "ul", "div") and "children" in (tag.get("class") or [])
 
 
-def _own(item: Tag, selector: str) -> Tag | None:
-    """The first match of ``selector`` in ``item`` itself, not in its replies."""
-    return next((tag for tag in item.select(selector) if _owner(tag, item) is item), None)
+class _Owners:
+    """Which comment each tag of a comment list belongs to, found in one walk
+    of the list, and each selector tried once on the whole list.
+
+    A tag belongs to its nearest enclosing comment item (an ``<article
+    class=comment>`` inside an ``li`` is that comment's body, not another
+    comment).  Selecting within each comment and then discarding its replies'
+    tags cost time in the square of a thread's depth: six minutes for a page
+    of replies nested 3,000 deep.
+    """
+
+    def __init__(self, container: Tag, items: list[Tag]) -> None:
+        self.container = container
+        self.owner: dict[int, Tag] = {}
+        self.muted: set[int] = set()  # under a NOT_TEXT element of their own comment
+        comments = {id(item) for item in items}
+        not_text = {id(tag) for tag in container.select(NOT_TEXT)}
+        stack: list[tuple[Tag, Tag | None, bool]] = [
+            (c, None, False) for c in reversed(container.contents) if isinstance(c, Tag)
+        ]
+        while stack:
+            tag, owner, muted = stack.pop()
+            if id(tag) in not_text:
+                muted = True  # a reply link, the meta line: it and all under it
+            if owner is not None:
+                self.owner[id(tag)] = owner
+                if muted:
+                    self.muted.add(id(tag))
+            if id(tag) in comments or (owner is not None and tag.name == owner.name and _is_comment(tag)):
+                owner, muted = tag, False  # a comment of its own (one no list holds is dropped)
+            stack.extend((c, owner, muted) for c in reversed(tag.contents) if isinstance(c, Tag))
+
+    def first(self, selector: str) -> dict[int, Tag]:
+        """Each comment's first tag matching ``selector``, by the comment's id()."""
+        found: dict[int, Tag] = {}
+        for tag in self.container.select(selector):
+            if (owner := self.owner.get(id(tag))) is not None:
+                found.setdefault(id(owner), tag)
+        return found
+
+    def paragraphs(self) -> dict[int, list[Tag]]:
+        """Each comment's own ``<p>`` outside its reply link, meta and author lines."""
+        found: dict[int, list[Tag]] = {}
+        for p in self.container.find_all("p"):
+            if (owner := self.owner.get(id(p))) is not None and id(p) not in self.muted:
+                found.setdefault(id(owner), []).append(p)
+        return found
 
 
-def _text(item: Tag) -> str:
-    content = _own(item, CONTENT)
+def _thread_items(container: Tag) -> list[tuple[Tag, int | None]]:
+    """Every comment item of the list in thread order, with its parent's index."""
+    out: list[tuple[Tag, int | None]] = []
+    stack: list[tuple[Tag, int | None]] = [(c, None) for c in reversed(_children(container, top=True))]
+    while stack:
+        item, parent = stack.pop()
+        out.append((item, parent))
+        here = len(out) - 1
+        stack.extend((child, here) for child in reversed(_children(item)))
+    return out
+
+
+def _text(content: Tag | None, paragraphs: list[Tag]) -> str:
     if content is not None:
         paragraphs = [p for p in content.find_all("p") if "comment-likes" not in (p.get("class") or [])]
-    else:
-        skip = set(map(id, item.select(NOT_TEXT)))
-        paragraphs = [
-            p for p in item.find_all("p") if _owner(p, item) is item and not any(id(a) in skip for a in p.parents)
-        ]
     texts = [fix_line(p.get_text(" ")) for p in paragraphs]
     if not texts and content is not None:
         texts = [fix_line(content.get_text(" "))]
     return "\n\n".join(t for t in texts if t)
 
 
-def _published(item: Tag, tz: str) -> str | None:
-    time_tag = _own(item, "time[datetime]")
+def _published(time_tag: Tag | None, link: Tag | None, tz: str) -> str | None:
     if time_tag is not None and (value := iso_date(str(time_tag["datetime"]), tz)):
         return value
-    link = _own(item, META_LINK)
     return iso_date(fix_line(link.get_text(" ")), tz) if link is not None else None
 
 
-def _author(item: Tag) -> str | None:
-    tag = _own(item, AUTHOR)
+def _author(tag: Tag | None) -> str | None:
     if tag is None:
         return None
     name = re.sub(r"\s+says:?$", "", fix_line(tag.get_text(" ")), flags=re.I)
     return name or None
+
+
+def _own_tags(item: Tag, is_reply: Callable[[Tag], bool]) -> Iterator[Tag]:
+    """The tags of ``item`` itself, in document order, not those of its replies."""
+    stack = [c for c in reversed(item.contents) if isinstance(c, Tag)]
+    while stack:
+        tag = stack.pop()
+        if not is_reply(tag):
+            yield tag
+            stack.extend(c for c in reversed(tag.contents) if isinstance(c, Tag))
+
+
+def _own_strings(item: Tag, is_reply: Callable[[Tag], bool]) -> list[str]:
+    """The text of ``item`` itself, in document order, without its replies'."""
+    out: list[str] = []
+    stack = list(reversed(item.contents))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Tag):
+            if not is_reply(node):
+                stack.extend(reversed(node.contents))
+        elif type(node) is NavigableString:  # not an HTML comment, CDATA or doctype
+            out.append(str(node))
+    return out
 
 
 def _pairs(dl: Tag) -> list[tuple[Tag, Tag | None]]:
@@ -111,19 +181,30 @@ def _pairs(dl: Tag) -> list[tuple[Tag, Tag | None]]:
     return out
 
 
+def _in_heads(dl: Tag, selector: str) -> dict[int, Tag]:
+    """Each ``dt``'s first tag matching ``selector``, by the ``dt``'s id(): one
+    selection for the list (one per ``dt`` costs the square of a deep thread)."""
+    found: dict[int, Tag] = {}
+    for tag in dl.select(selector):
+        head = tag.find_parent(["dt", "dd"])
+        if head is not None and head.name == "dt":
+            found.setdefault(id(head), tag)
+    return found
+
+
 def _definition_list(dl: Tag, tz: str) -> list[Comment]:
     """Thesis-style themes: ``dl#comment_list`` of ``dt`` (author, time) and
     ``dd`` (the words) pairs, replies in a ``dl`` inside the ``dd``."""
+    authors, times = _in_heads(dl, DL_AUTHOR), _in_heads(dl, DL_TIME)
     out: list[Comment] = []
     stack: list[tuple[Tag, Tag | None, Comment | None]] = [(dt, dd, None) for dt, dd in reversed(_pairs(dl))]
     while stack:
         dt, dd, parent = stack.pop()
-        author = dt.select_one(DL_AUTHOR)
-        when = dt.select_one(DL_TIME)
-        paragraphs = [p for p in dd.find_all("p") if p.find_parent("dl") is dt.parent] if dd else []
-        text = "\n\n".join(t for t in (fix_line(p.get_text(" ")) for p in paragraphs) if t)
+        author, when = authors.get(id(dt)), times.get(id(dt))
+        own = list(_own_tags(dd, lambda tag: tag.name == "dl")) if dd is not None else []
+        text = "\n\n".join(t for t in (fix_line(p.get_text(" ")) for p in own if p.name == "p") if t)
         if not text and dd is not None:  # words straight in the dd, no paragraphs
-            text = fix_line(" ".join(s for s in dd.find_all(string=True) if s.find_parent("dl") is dt.parent))
+            text = fix_line(" ".join(_own_strings(dd, lambda tag: tag.name == "dl")))
         comment = Comment.create(
             (fix_line(author.get_text(" ")) or None) if author else None,
             iso_date(fix_line(when.get_text(" ")), tz) if when else None,
@@ -143,14 +224,21 @@ def parse_comments(soup: BeautifulSoup, tz: str) -> list[Comment]:
     if container is None:
         dl = soup.select_one(DEFINITION_LISTS)
         return _definition_list(dl, tz) if dl is not None else []
+    items = _thread_items(container)
+    owners = _Owners(container, [item for item, _ in items])
+    authors, contents = owners.first(AUTHOR), owners.first(CONTENT)
+    times, links, paragraphs = owners.first("time[datetime]"), owners.first(META_LINK), owners.paragraphs()
     out: list[Comment] = []
-    stack: list[tuple[Tag, Comment | None]] = [(c, None) for c in reversed(_children(container, top=True))]
-    while stack:
-        item, parent = stack.pop()
-        author, published, text = _author(item), _published(item, tz), _text(item)
-        comment = Comment.create(author, published, text, parent)
-        out.append(comment)
-        stack.extend((child, comment) for child in reversed(_children(item)))
+    for item, parent in items:
+        key = id(item)
+        out.append(
+            Comment.create(
+                _author(authors.get(key)),
+                _published(times.get(key), links.get(key), tz),
+                _text(contents.get(key), paragraphs.get(key, [])),
+                out[parent] if parent is not None else None,
+            )
+        )
     return out
 
 

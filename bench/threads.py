@@ -1,0 +1,56 @@
+"""Parsing a page whose comment thread is nested deep: time against depth.
+
+    python bench/threads.py [--depths 300 1000 3000]
+
+A hostile (or broken) page can nest replies thousands deep.  Comment
+extraction must cost time in proportion to the page, not to the square of
+its depth, or one such page stalls a nightly run for minutes.  Prints the
+wall time of parsing one page per depth, for WordPress ``li`` threads and
+Thesis-style ``dl`` threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import time
+
+from newsarchive.ingest.detect import parse_payload
+from newsarchive.ingest.sources.common import SourceContext
+
+PARAGRAPHS = "".join(
+    f"<p>Paragraph {i} of the article, long enough to be text and not a caption.</p>" for i in range(6)
+)
+
+
+def page(kind: str, depth: int) -> bytes:
+    if kind == "li":
+        one = '<li class="comment"><cite class="fn">A{i}</cite><p>Reply {i}.</p><ol class="children">'
+        thread = '<ol class="commentlist">' + "".join(one.format(i=i) for i in range(depth))
+        thread += "</ol></li>" * depth + "</ol>"
+    else:
+        one = '<dt class="comment"><span class="comment_author">A{i}</span></dt><dd><p>Reply {i}.</p><dl>'
+        thread = '<dl id="comment_list">' + "".join(one.format(i=i) for i in range(depth))
+        thread += "</dl></dd>" * depth + "</dl>"
+    html = f"<!DOCTYPE html><html><head><title>T</title></head><body><article><h1>A headline here</h1>{PARAGRAPHS}"
+    return (html + f'</article><div id="comments">{thread}</div></body></html>').encode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--depths", type=int, nargs="+", default=[300, 1000, 3000])
+    args = parser.parse_args()
+    print("| thread | depth | comments | seconds |")
+    print("|---|---|---|---|")
+    for kind in ("li", "dl"):
+        for depth in args.depths:
+            data = page(kind, depth)
+            ctx = SourceContext("bench", "2026-01-01T00:00:00+00:00", hashlib.sha256(data).hexdigest())
+            start = time.perf_counter()
+            (part,) = parse_payload(data, ctx)
+            took = time.perf_counter() - start
+            print(f"| {kind} | {depth} | {len(part.comments)} | {took:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
