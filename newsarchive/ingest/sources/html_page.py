@@ -28,6 +28,10 @@ KIND = "html-page"
 HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html|head|body)\b", re.I | re.S)
 TITLE_SUFFIX = re.compile(r"\s+[-–|—:»]\s+[^-–|—:»]{2,60}$")
 SEPARATOR = r"\s+[-–|—:»·]\s+"
+# Bounds on what is looked at, each walk of which goes up or down the tree: a
+# hostile page can nest thousands of them.
+BYLINE_CANDIDATES = 30
+HEADINGS = 10
 BYLINE = re.compile(r"^\s*by\s+(.+)$", re.I)
 # trafilatura sometimes takes its author from comment markup ("Jo Bloggs says:",
 # "On August 3"): a commenter's name or a date, never the article's author.
@@ -149,13 +153,14 @@ def _headline(soup: BeautifulSoup, fallback: str | None) -> str | None:
     og:title and <title> often carry a site name or an SEO variant; the
     headline printed on the page is what a reader knows the article by.
     """
-    headings = [fix_line(h.get_text(" ")) for h in soup.find_all("h1")]
+    h1s = soup.find_all("h1", limit=HEADINGS)
+    headings = [fix_line(h.get_text(" ")) for h in h1s]
     headings = [h for h in headings if 2 <= len(h.split()) <= 40]
     if not headings:
         return fallback
     if not fallback:
         return headings[0]
-    if any(fix_line(tag.get_text(" ")) == fallback for h1 in soup.find_all("h1") for tag in h1.find_all(True)):
+    if any(fix_line(tag.get_text(" ")) == fallback for h1 in h1s for tag in h1.find_all(True, limit=HEADINGS)):
         return fallback  # an element of the <h1> holds the title, another a kicker ("Open Progress")
     target = _words(fallback)
     best = max(headings, key=lambda h: len(_words(h) & target) / max(len(_words(h) | target), 1))
@@ -259,7 +264,8 @@ def _in_other_content(tag: Tag) -> bool:
 
 def _byline(soup: BeautifulSoup) -> Tag | None:
     """The first byline-looking element that belongs to the article itself."""
-    return next((t for t in soup.select(".byline, .author, [rel=author]") if not _in_other_content(t)), None)
+    candidates = soup.select(".byline, .author, [rel=author]", limit=BYLINE_CANDIDATES)
+    return next((t for t in candidates if not _in_other_content(t)), None)
 
 
 def _metadata(soup: BeautifulSoup) -> dict[str, Any]:
