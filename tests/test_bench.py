@@ -48,7 +48,7 @@ def test_bench_stages_smoke(tmp_path: Path) -> None:
 
 
 def test_bench_corpus_extraction_and_threads_smoke() -> None:
-    runs = (
+    runs: tuple[tuple[str, list[str], str], ...] = (
         ("corpus.py", ["--repeat", "1"], "cold search / bare Whoosh"),
         ("extraction.py", [], "organisations"),
         ("threads.py", ["--depths", "5"], "| dl | 5 | 5 |"),
