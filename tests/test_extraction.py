@@ -178,8 +178,10 @@ def test_authors(raw: list[str], expected: list[str]) -> None:
         ('<meta property="og:title" content="Plans published - Happyface313">', "", "Plans published"),
         ('<meta property="og:title" content="Happyface313 | Plans published">', "", "Plans published"),
         ('<meta property="og:title" content="Plans published - a review">', "", "Plans published - a review"),
-        # a blog prints its own name as every page's <h1>: <title> has the headline before it
-        ("<title>Plans published | Happy faces</title>", "Happy faces", "Plans published"),
+        # a blog prints its own name, linked home, as every page's <h1>: <title> has the headline before it
+        ("<title>Plans published | Happy faces</title>", '<a href="https://x.org/">Happy faces</a>', "Plans published"),
+        # ... but on a "Site | Headline" page the <h1> is the headline
+        ("<title>News | Plans published</title>", "Plans published", "Plans published"),
         # a kicker in its own element of the <h1>, the headline in another
         (
             '<meta property="og:title" content="Why plans beat hopes">',
@@ -215,6 +217,7 @@ def test_a_byline_is_the_articles_not_a_commenters_nor_a_teasers() -> None:
         "<p>I tried it and loved it.</p></div></li></ol></div>"
     )
     html = page(body="").replace("<article>", teaser + "<article>").replace("</article>", "</article>" + comments)
+    html = html.replace("<body>", '<body class="single comments-open">')
     byline = '<div class="byline">By Florina Ionescu</div>'
     assert parse_text(html.replace("</h1>", "</h1>" + byline))[0].authors == ["Florina Ionescu"]
     comments_first = html.replace(teaser, "").replace("<article>", comments + "<article>")

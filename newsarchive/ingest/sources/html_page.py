@@ -13,6 +13,7 @@ import json
 import re
 import warnings
 from typing import Any
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
 
@@ -32,6 +33,13 @@ SEPARATOR = r"\s+[-–|—:»·]\s+"
 # hostile page can nest thousands of them.
 BYLINE_CANDIDATES = 30
 HEADINGS = 10
+# A comment or the comment area, by class or id: not "comments-open" on <body>
+COMMENT_CLASS = re.compile(
+    r"^(?:comments?|commentlist|comments?[-_](?:area|list|section|wrap|wrapper|container|thread)"
+    r"|comment[-_](?:body|content|author|meta|text|item))$",
+    re.I,
+)
+COMMENT_ID = re.compile(r"^(?:comments|respond|(?:li-|div-)?comment-\d+)$", re.I)
 BYLINE = re.compile(r"^\s*by\s+(.+)$", re.I)
 # trafilatura sometimes takes its author from comment markup ("Jo Bloggs says:",
 # "On August 3"): a commenter's name or a date, never the article's author.
@@ -142,9 +150,20 @@ def _without_site(title: str | None, soup: BeautifulSoup, site: str | None) -> s
             title = trimmed
     page_title = fix_line(soup.title.get_text(" ")) if soup.title else ""
     pieces = list(re.finditer(SEPARATOR, page_title))
-    if pieces and title.casefold() == page_title[pieces[-1].end() :].casefold():
+    if pieces and title.casefold() == page_title[pieces[-1].end() :].casefold() and _is_site_title(soup, title):
         return page_title[: pieces[-1].start()] or title
     return title
+
+
+def _is_site_title(soup: BeautifulSoup, text: str) -> bool:
+    """An ``<h1>`` of ``text`` that links to the home page: the blog's name in its
+    header (on a "Site | Headline" page the headline's ``<h1>`` links nowhere)."""
+    for h1 in soup.find_all("h1", limit=HEADINGS):
+        link = h1.find("a", href=True)
+        if link is not None and fix_line(h1.get_text(" ")).casefold() == text.casefold():
+            if urlsplit(str(link["href"])).path in ("", "/"):
+                return True
+    return False
 
 
 def _headline(soup: BeautifulSoup, fallback: str | None) -> str | None:
@@ -231,8 +250,13 @@ def _people(author: Any, site: str | None, publisher: Any) -> Any:
     return [
         a
         for a in author
-        if not (isinstance(a, dict) and a.get("@type") == "Organization" and str(a.get("name", "")).casefold() in own)
+        if not (isinstance(a, dict) and _is_organisation(a) and str(a.get("name", "")).casefold() in own)
     ]
+
+
+def _is_organisation(item: dict[str, Any]) -> bool:
+    kind = item.get("@type")
+    return any(str(k).endswith("Organization") for k in (kind if isinstance(kind, list) else [kind]))
 
 
 def _names(value: Any) -> list[str]:
@@ -255,9 +279,7 @@ def _in_other_content(tag: Tag) -> bool:
         if parent.name == "a" and "author" not in str(parent.get("href", "")) + str(parent.get("rel", "")):
             return True
         classes: list[str] | str = parent.get("class") or []
-        if any(c.startswith("comment") for c in classes) or str(parent.get("id", "")).startswith(
-            ("comment", "li-comment")
-        ):
+        if any(COMMENT_CLASS.match(c) for c in classes) or COMMENT_ID.match(str(parent.get("id", ""))):
             return True
     return False
 
