@@ -51,10 +51,10 @@ BOILERPLATE = [
         # news by signing up to our newsletter today!", "Get the Daily Edition
         # by email … Free Sign Up"; a sentence of the story that mentions a
         # newsletter does not start with the call
-        r"^(?=.{0,200}$)(?:never miss|don[’']t miss|get|sign up|subscribe|receive|stay (?:informed|up to date))\b"
-        r"(?=.*\b(?:newsletters?|by e-?mail|(?:your )?inbox)\b).*$",
+        r"^(?:never miss|don[’']t miss|get|sign up|subscribe|receive|stay (?:informed|up to date))\b"
+        r"(?=.{0,180}$)(?=.*\b(?:newsletters?|by e-?mail|(?:your )?inbox)\b).*$",
         # a site's invitation to write in, under every article
-        r"^(?=.{0,200}$)(?:we want to hear what you think|submit (?:a|your) letter)\b.*$",
+        r"^(?:we want to hear what you think|submit (?:a|your) letter)\b(?=.{0,180}$).*$",
     )
 ]
 # The patterns above as one: a line is tried once, not once per pattern.
