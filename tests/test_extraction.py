@@ -163,6 +163,8 @@ def test_updated_date() -> None:
         (["By Jane Doe and John Smith"], ["Jane Doe", "John Smith"]),
         (["Jane Doe, John Smith"], ["Jane Doe", "John Smith"]),
         (["Rob Picheta, CNN"], ["Rob Picheta"]),
+        (["Glen Owen And Brendan Carlin For The Mail On Sunday"], ["Glen Owen", "Brendan Carlin"]),
+        (["Andrew Anderson"], ["Andrew Anderson"]),
         (["View all posts by Daniel Lemire"], ["Daniel Lemire"]),
         (["Jane Doe", "jane doe"], ["Jane Doe", "jane doe"]),
     ],

@@ -74,7 +74,7 @@ def cleaning_notes(body: Body, spam_removed: list[str] | None = None) -> dict[st
     return notes
 
 
-AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\b(?:and|And|AND)\b)\s*")  # "And": title-cased bylines
 BYLINE_PREFIX = re.compile(r"^(?:view all posts by|posted by|written by|words by|by)\s+", re.IGNORECASE)
 AUTHOR_NOISE = re.compile(r"\s+\d{1,2} \w+ \d{4}$|\s+(?:for|at) the .+$", re.IGNORECASE)
 
