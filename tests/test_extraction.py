@@ -180,6 +180,7 @@ def test_authors(raw: list[str], expected: list[str]) -> None:
         ('<meta property="og:title" content="Plans published - Happyface313">', "", "Plans published"),
         ('<meta property="og:title" content="Happyface313 | Plans published">', "", "Plans published"),
         ('<meta property="og:title" content="Plans published - a review">', "", "Plans published - a review"),
+        ('<meta property="og:title" content="Plans published - ">', "", "Plans published"),  # the site's name left out
         # a blog prints its own name, linked home, as every page's <h1>: <title> has the headline before it
         ("<title>Plans published | Happy faces</title>", '<a href="https://x.org/">Happy faces</a>', "Plans published"),
         # ... but on a "Site | Headline" page the <h1> is the headline

@@ -29,6 +29,7 @@ KIND = "html-page"
 HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html|head|body)\b", re.I | re.S)
 TITLE_SUFFIX = re.compile(r"\s+[-–|—:»]\s+[^-–|—:»]{2,60}$")
 SEPARATOR = r"\s+[-–|—:»·]\s+"
+DANGLING = re.compile(r"^\s*[-–|—:»·]\s+|\s+[-–|—:»·]\s*$")
 # Bounds on what is looked at, each walk of which goes up or down the tree: a
 # hostile page can nest thousands of them.
 BYLINE_CANDIDATES = 30
@@ -143,6 +144,7 @@ def _without_site(title: str | None, soup: BeautifulSoup, site: str | None) -> s
     ``<h1>`` on every page), the rest of ``<title>`` "Headline | Blog name"."""
     if not title:
         return title
+    title = DANGLING.sub("", title) or title  # "National Rail Enquiries -": an emptied "Site - Title"
     if site:
         name = re.escape(site)
         trimmed = re.sub(rf"(?:{SEPARATOR}{name}$|^{name}{SEPARATOR})", "", title, flags=re.I)
