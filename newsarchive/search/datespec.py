@@ -6,13 +6,14 @@ becomes a range on the ``published`` field, so it combines with AND, OR and
 NOT like any other term.  Relative forms count back from now: ``7d`` is
 seven days ago, ``2w`` two weeks, ``3m`` three months, ``1y`` a year.
 A date is compared with each article's own date, as it is shown (the index
-stores the article's clock time, not UTC); "now" is UTC.
+stores the article's clock time, not UTC); "now" is this machine's clock,
+the newsroom's, in the same terms.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from ..ingest.errors import QueryError
 
@@ -23,7 +24,7 @@ HELP = "use YYYY, YYYY-MM, YYYY-MM-DD, or 7d / 2w / 3m / 1y"
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    return datetime.now().replace(microsecond=0)
 
 
 def _months_ago(now: datetime, months: int) -> datetime:
