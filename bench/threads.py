@@ -23,17 +23,23 @@ PARAGRAPHS = "".join(
 )
 
 
-def page(kind: str, depth: int) -> bytes:
+def thread(kind: str, depth: int) -> str:
+    """A ``div#comments`` of ``depth`` comments, each the reply to the one before:
+    comment i by "A{i}" saying "Reply {i}." (the ``li`` kind also has a reply link)."""
     if kind == "li":
-        one = '<li class="comment"><cite class="fn">A{i}</cite><p>Reply {i}.</p><ol class="children">'
-        thread = '<ol class="commentlist">' + "".join(one.format(i=i) for i in range(depth))
-        thread += "</ol></li>" * depth + "</ol>"
+        one = '<li class="comment"><cite class="fn">A{i}</cite><p>Reply {i}.</p><p class="reply">Reply</p>'
+        body = '<ol class="commentlist">' + "".join(one.format(i=i) + '<ol class="children">' for i in range(depth))
+        body += "</ol></li>" * depth + "</ol>"
     else:
-        one = '<dt class="comment"><span class="comment_author">A{i}</span></dt><dd><p>Reply {i}.</p><dl>'
-        thread = '<dl id="comment_list">' + "".join(one.format(i=i) for i in range(depth))
-        thread += "</dl></dd>" * depth + "</dl>"
+        one = '<dt class="comment"><span class="comment_author">A{i}</span></dt><dd><p>Reply {i}.</p>'
+        body = '<dl id="comment_list">' + "".join(one.format(i=i) + "<dl>" for i in range(depth))
+        body += "</dl></dd>" * depth + "</dl>"
+    return f'<div id="comments">{body}</div>'
+
+
+def page(kind: str, depth: int) -> bytes:
     html = f"<!DOCTYPE html><html><head><title>T</title></head><body><article><h1>A headline here</h1>{PARAGRAPHS}"
-    return (html + f'</article><div id="comments">{thread}</div></body></html>').encode()
+    return (html + f"</article>{thread(kind, depth)}</body></html>").encode()
 
 
 def main() -> None:

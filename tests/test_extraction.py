@@ -20,6 +20,7 @@ from newsarchive.ingest.sources.html_page import plausible_author
 sys.path.insert(0, str(ROOT / "bench"))
 import extraction as bench_extraction  # noqa: E402  (the benchmark is the measuring code)
 import realworld as bench_realworld  # noqa: E402
+import threads as bench_threads  # noqa: E402
 
 # Floors: the figures bench/extraction.py printed when these were set, less a small margin.
 FLOORS = {
@@ -402,18 +403,9 @@ def test_comments_beside_a_reply_list_keep_page_order() -> None:
 def test_a_thread_nested_deep_keeps_each_comment_to_its_own_words(kind: str) -> None:
     """Each reply's words, author and place in the thread, however deep (the
     time this takes is in ``python bench/threads.py``: it grew with the square
-    of the depth, six minutes for 3,000)."""
+    of the depth, 12 minutes for 3,000)."""
     n = 400
-    if kind == "li":
-        head = '<ol class="commentlist">'
-        one = '<li class="comment"><cite class="fn">A{i}</cite><p>Reply {i}.</p><p class="reply">Reply</p>'
-        thread = head + "".join(one.format(i=i) + '<ol class="children">' for i in range(n))
-        thread += "</ol></li>" * n + "</ol>"
-    else:
-        one = '<dt class="comment"><span class="comment_author">A{i}</span></dt><dd><p>Reply {i}.</p>'
-        thread = '<dl id="comment_list">' + "".join(one.format(i=i) + "<dl>" for i in range(n))
-        thread += "</dl></dd>" * n + "</dl>"
-    (part,) = parse_text(page(body="").replace("</article>", f'</article><div id="comments">{thread}</div>'))
+    (part,) = parse_text(page(body="").replace("</article>", "</article>" + bench_threads.thread(kind, n)))
     assert [(c.author, c.text, c.depth) for c in part.comments] == [(f"A{i}", f"Reply {i}.", i) for i in range(n)]
     assert all(c.parent == p.id for p, c in zip(part.comments, part.comments[1:], strict=False))
 
