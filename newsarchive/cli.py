@@ -26,6 +26,7 @@ from .cli_common import (
     default_archive,
     errors_to_exit,
     output_options,
+    warn_if_index_behind,
     write_records,
 )
 from .exitcodes import ExitCode
@@ -132,6 +133,7 @@ def search(
         offset = (page - 1) * limit
     options = SearchOptions(limit, offset, sort, since, until, facets=facets, suggest=fmt is None)
     result = run_search(archive_dir(ctx), query_from_args(query), options)
+    warn_if_index_behind(archive_dir(ctx))
     if fmt == "json" and facets:
         payload = {
             "total": result.total,
@@ -180,6 +182,7 @@ def timeline(
     from .search.timeline import timeline as run_timeline
 
     periods = run_timeline(archive_dir(ctx), query_from_args(query) if query else "", by, since, until)
+    warn_if_index_behind(archive_dir(ctx))
     if as_json:
         click.echo(json.dumps([{"period": p, "hits": n} for p, n in periods]))
         return
@@ -274,6 +277,8 @@ def export(
     from .search.query import query_from_args
 
     text = query_from_args(query) if query else None
+    if text or since or until:  # answered by the index
+        warn_if_index_behind(archive_dir(ctx))
     records = (a.to_dict() for a in iter_matching(archive_dir(ctx), text, since, until))
     if output == "-":
         write_records(records, fmt, RECORD_COLUMNS, sys.stdout)

@@ -92,3 +92,22 @@ def write_records(records: Iterator[dict[str, Any]], fmt: str, columns: tuple[st
     for chunk in write(records, fmt, columns):
         stream.write(chunk)
     stream.flush()
+
+
+def warn_if_index_behind(archive: Path) -> None:
+    """Say on stderr when a search answers from an index that lags the records.
+
+    An ingest that is running, or was killed before its index update, leaves
+    records the index does not hold yet; results are then those of the last
+    complete index, and the user must know, not take them as complete.
+    """
+    from .search.lookup import index_lag
+
+    lag = index_lag(archive)
+    if lag:
+        click.echo(
+            f"newsarchive: warning: the search index is {lag} record{'s' if lag != 1 else ''} behind the archive "
+            "(an ingest is running or was interrupted; the next 'newsarchive ingest' catches it up): "
+            "results may miss them",
+            err=True,
+        )

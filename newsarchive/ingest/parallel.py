@@ -8,10 +8,9 @@ every write stays in the main process, one transaction per source, as
 without workers.
 
 Workers are forked ("spawn" would run an embedding script's unguarded top
-level again in every worker).  A forked worker closes its copy of the
-archive lock's descriptor at once, so the lock still dies with the process
-that took it, and a worker whose parent dies exits within a second instead
-of waiting for work forever.
+level again in every worker).  A forked worker holds no archive lock (it is
+a record lock, see ``lock.py``), and a worker whose parent dies exits at
+once (``watch_parent``) instead of waiting for work forever.
 
 A worker that dies itself (killed by the system for memory, say) breaks
 the pool and takes every input in flight with it, and which of them killed
@@ -27,15 +26,13 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
-import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from .lock import HELD
+from .orphans import watch_parent
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -43,7 +40,6 @@ R = TypeVar("R")
 MIN_ITEMS = 8  # fewer inputs than this are parsed in the caller
 MAX_WORKERS = 4
 IN_FLIGHT_PER_WORKER = 2  # bounds the inputs held in memory at once
-PARENT_POLL = 0.5
 
 
 def worker_count() -> int:
@@ -56,16 +52,7 @@ def worker_count() -> int:
 
 
 def _start_worker(parent: int) -> None:
-    for fd in list(HELD):
-        os.close(fd)
-    HELD.clear()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_POLL)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
+    watch_parent(parent)
 
 
 def ordered_map(

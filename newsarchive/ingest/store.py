@@ -427,5 +427,20 @@ class ArchiveStore:
             self.db.executemany("UPDATE articles SET indexed = 1 WHERE id = ?", [(i,) for i in ids])
             self.db.executemany("DELETE FROM deleted WHERE id = ?", [(i,) for i in deleted])
 
+    def unindexed_count(self) -> int:
+        """How many records the index does not hold as they now are (changed, new or deleted)."""
+        stale = self.db.execute("SELECT count(*) FROM articles WHERE indexed = 0").fetchone()[0]
+        return int(stale) + int(self.db.execute("SELECT count(*) FROM deleted").fetchone()[0])
+
+    def ids_newest_first(self) -> list[str]:
+        """Every article's id in the order a whole index build writes them (see ``unindexed``)."""
+        return [r[0] for r in self.db.execute("SELECT id FROM articles ORDER BY published DESC, id")]
+
+    def mark_all_indexed(self) -> None:
+        """After a whole build was published: every record is in the index as it is."""
+        with self.transaction():
+            self.db.execute("UPDATE articles SET indexed = 1 WHERE indexed = 0")
+            self.db.execute("DELETE FROM deleted")
+
     def mark_all_unindexed(self) -> None:
         self.db.execute("UPDATE articles SET indexed = 0")

@@ -6,6 +6,16 @@ then tells the store they are indexed.  A crash anywhere leaves the store's
 marks in place, so the next ``sync`` repeats the work; ``update_document`` on
 the unique id makes repeating it harmless.
 
+A whole build (the first ingest, ``reindex``, an index of an older format)
+goes into a new directory beside the current one, ``index-<stamp>``, and is
+published when complete by replacing the symlink ``index`` in one rename:
+a search sees the last complete index throughout, never an empty or half
+built one, and a build killed half way leaves the old index in place (and
+its directory is cleared by the next writer).  Only then are the records
+marked indexed.  Nightly updates go into the current index in place, one
+Whoosh commit per batch (each commit is itself atomic), and the records
+unindexed meanwhile are what ``behind`` counts for the search to report.
+
 Segments are merged by size class (``merge_small``), not by Whoosh's
 default policy: that one merged 17 bulk segments into one in a single
 commit (84 s of the 135 s Whoosh took to index 25,000 of our documents in
@@ -15,9 +25,13 @@ threshold.
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +42,8 @@ from ..ingest.errors import ArchiveError
 from ..ingest.store import ArchiveStore
 from .schema import build_schema, to_document
 
-INDEX_DIR = "index"
+INDEX_DIR = "index"  # what searches open: a symlink to the current generation
+GENERATION = "index-"  # prefix of the generations' directories
 # Bumped when the schema's fields, or what they hold, change: the next ingest
 # rebuilds an older index.  Searching still reads the versions in READABLE,
 # whose fields are the same (3 held dates in UTC, off by their UTC offset).
@@ -75,85 +90,219 @@ def index_path(archive: Path) -> Path:
     return archive / INDEX_DIR
 
 
+def current_generation(archive: Path) -> Path | None:
+    """The directory of the index searches see now (resolved, so that a reader
+    keeps reading one generation while another is published), or None."""
+    path = index_path(archive)
+    if not whoosh_index.exists_in(str(path)):
+        return None
+    return path.resolve()
+
+
 def open_index(archive: Path, create: bool = False) -> Index:
-    """The archive's index; with ``create``, made when missing."""
+    """The archive's current index; with ``create``, made when missing."""
     path = index_path(archive)
     try:
-        if whoosh_index.exists_in(str(path)):
-            marker = path / VERSION_FILE
+        current = current_generation(archive)
+        if current is not None:
+            marker = current / VERSION_FILE
             if not marker.exists() or marker.read_text().strip() not in READABLE:
                 raise ArchiveError(
                     f"the search index at {path} was built by another newsarchive version: run 'newsarchive reindex'"
                 )
-            return whoosh_index.open_dir(str(path))
+            return whoosh_index.open_dir(str(current))
         if not create:
-            raise ArchiveError(f"no search index at {path}: run 'newsarchive ingest' or 'newsarchive reindex'")
-        path.mkdir(parents=True, exist_ok=True)
-        ix = whoosh_index.create_in(str(path), build_schema())
-        (path / VERSION_FILE).write_text(INDEX_VERSION + "\n")
-        return ix
+            raise ArchiveError(
+                f"no complete search index at {path} (an ingest may be building it): "
+                "run 'newsarchive reindex' to build it from the records"
+            )
+        return _publish(archive, _new_generation(archive))
     except OSError as exc:
         raise ArchiveError(f"cannot open the search index at {path}: {exc}") from exc
 
 
-def _outdated(archive: Path) -> bool:
-    path = index_path(archive)
-    marker = path / VERSION_FILE
-    return whoosh_index.exists_in(str(path)) and (not marker.exists() or marker.read_text().strip() != INDEX_VERSION)
+def _new_generation(archive: Path) -> Path:
+    """An empty index of today's schema in a directory of its own, not yet published.
+
+    Generations a killed build left behind are removed first: the caller
+    holds the archive lock, so no other writer is filling them.
+    """
+    _remove_generations(archive, keep=current_generation(archive))
+    archive.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=f"{GENERATION}{time.strftime('%Y%m%dT%H%M%S')}-", dir=archive))
+    path.chmod(0o755)  # as a plain directory would be: readable by a server of another user
+    whoosh_index.create_in(str(path), build_schema()).close()
+    (path / VERSION_FILE).write_text(INDEX_VERSION + "\n")
+    return path
+
+
+def _publish(archive: Path, generation: Path) -> Index:
+    """Make ``generation`` the index searches see, in one rename; drop the others."""
+    link = index_path(archive)
+    temporary = archive / f".{INDEX_DIR}.{os.getpid()}.link"
+    temporary.unlink(missing_ok=True)
+    os.symlink(generation.name, temporary)
+    if link.is_dir() and not link.is_symlink():  # an archive from before generations
+        os.rename(link, archive / f"{GENERATION}legacy-{os.getpid()}")
+    os.replace(temporary, link)
+    directory = os.open(archive, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the switch survives a power cut
+    finally:
+        os.close(directory)
+    _remove_generations(archive, keep=generation)
+    return whoosh_index.open_dir(str(generation))
+
+
+def _remove_generations(archive: Path, keep: Path | None) -> None:
+    for path in archive.glob(f"{GENERATION}*"):
+        if path.is_dir() and (keep is None or path.resolve() != keep.resolve()):
+            shutil.rmtree(path, ignore_errors=True)
+    for stale_link in archive.glob(f".{INDEX_DIR}.*.link"):
+        stale_link.unlink(missing_ok=True)
+
+
+def behind(store: ArchiveStore) -> int:
+    """Records not yet in the index as they now are (changed, new or deleted)."""
+    return store.unindexed_count()
 
 
 def sync(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None = None) -> int:
     """Bring the index up to date with the store; return the documents written."""
     try:
-        return _sync(store, archive, progress)
+        current = current_generation(archive)
+        if current is None or _outdated(current):  # none yet, or another version's: a whole build
+            return _build(store, archive, progress)
+        return _update(store, archive, progress)
     except OSError as exc:
         message = f"cannot write the search index at {index_path(archive)} ({exc})"
         raise ArchiveError(message + "; the records are safe, and 'newsarchive reindex' rebuilds it") from exc
 
 
-def _sync(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None = None) -> int:
-    if _outdated(archive):  # built by another version: start it afresh from the records
-        shutil.rmtree(index_path(archive))
-        with store.transaction():
-            store.mark_all_unindexed()
-    stale, gone = store.unindexed()
-    if not stale and not gone:
-        return 0
-    ix = open_index(archive, create=True)
-    # Into an index that holds no documents (the first load, a rebuild) no
-    # record replaces another: adding skips the look-up of an old version
-    # that updating makes for every document (6% of a bulk load's indexing).
-    fresh = ix.doc_count_all() == 0
-    written = 0
-    for start in range(0, max(len(stale), 1), BATCH):
-        batch = stale[start : start + BATCH]
-        deletes = gone if start == 0 else []
-        # Big batches use both cores and write one segment per process: about
-        # twice as fast (see ../shared/notes/whoosh.md); small ones stay simple.
-        big = len(batch) >= PARALLEL_FROM
-        writer = ix.writer(timeout=WRITER_TIMEOUT, limitmb=128, procs=2 if big else 1, multisegment=big)
-        try:
-            for aid in deletes:
-                writer.delete_by_term("id", aid)
-            articles = store.get_many(batch)
-            put = writer.add_document if fresh else writer.update_document
-            for article in filter(None, map(articles.get, batch)):  # the store's order: newest first
-                put(**to_document(article))
-                written += 1
-                if progress:
-                    progress(1)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(mergetype=merge_small)
-        store.mark_indexed(batch, deletes)
-    ix.close()
+def rebuild(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None = None) -> int:
+    """Write the whole index again from the store, beside the current one, and switch."""
+    try:
+        return _build(store, archive, progress)
+    except OSError as exc:
+        message = f"cannot build the search index at {index_path(archive)} ({exc})"
+        raise ArchiveError(message + "; the index searches see is unchanged") from exc
+
+
+def _outdated(generation: Path) -> bool:
+    marker = generation / VERSION_FILE
+    return not marker.exists() or marker.read_text().strip() != INDEX_VERSION
+
+
+def _build(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None) -> int:
+    generation = _new_generation(archive)
+    ids = store.ids_newest_first()
+    ix = whoosh_index.open_dir(str(generation))
+    try:
+        # Into an index that holds no documents no record replaces another:
+        # adding skips the look-up of an old version that updating makes for
+        # every document (6% of a bulk load's indexing).
+        written = sum(
+            _write_batch(ix, store, ids[start : start + BATCH], [], True, progress)
+            for start in range(0, len(ids), BATCH)
+        )
+    finally:
+        ix.close()
+    _publish(archive, generation).close()
+    store.mark_all_indexed()
     return written
 
 
-def rebuild(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None = None) -> int:
-    """Drop the index and write it again from the store."""
-    shutil.rmtree(index_path(archive), ignore_errors=True)
-    with store.transaction():
-        store.mark_all_unindexed()
-    return sync(store, archive, progress)
+def _update(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None) -> int:
+    stale, gone = store.unindexed()
+    if not stale and not gone:
+        return 0
+    ix = open_index(archive)
+    written = 0
+    try:
+        for start in range(0, max(len(stale), 1), BATCH):
+            batch = stale[start : start + BATCH]
+            deletes = gone if start == 0 else []
+            written += _write_batch(ix, store, batch, deletes, False, progress)
+            store.mark_indexed(batch, deletes)
+    finally:
+        ix.close()
+    return written
+
+
+def _write_batch(
+    ix: Index,
+    store: ArchiveStore,
+    batch: list[str],
+    deletes: list[str],
+    fresh: bool,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """Write one batch in one commit; return the documents written."""
+    writer = _writer(ix, len(batch))
+    written = 0
+    try:
+        for aid in deletes:
+            writer.delete_by_term("id", aid)
+        articles = store.get_many(batch)
+        put = writer.add_document if fresh else writer.update_document
+        for article in filter(None, map(articles.get, batch)):  # the store's order: newest first
+            put(**to_document(article))
+            written += 1
+            if progress:
+                progress(1)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(mergetype=merge_small)
+    return written
+
+
+def _writer(ix: Index, documents: int) -> Any:
+    """A writer for ``documents`` documents: two processes for a big batch.
+
+    Big batches use both cores and write one segment per process: about
+    twice as fast (see ../shared/notes/whoosh.md); small ones stay simple.
+    Whoosh's own ``WRITELOCK`` is not taken: the archive lock already keeps
+    every other writer out, and Whoosh's is an ``flock`` that its forked
+    writer processes would inherit and keep after a killed run.
+    """
+    if documents < PARALLEL_FROM:
+        from whoosh.writing import SegmentWriter
+
+        return SegmentWriter(ix, _lk=False, limitmb=128)
+    return _watched_mp_writer()(ix, procs=2, multisegment=True, _lk=False, limitmb=128, subargs={"limitmb": 128})
+
+
+@cache
+def _watched_mp_writer() -> type:
+    """Whoosh's multi-process writer whose processes die with the one that forked them.
+
+    Made on first use: ``whoosh.multiproc`` pulls in ``multiprocessing``,
+    which a search never needs.
+    """
+    from whoosh.multiproc import MpWriter, SubWriterTask
+
+    from ..ingest.orphans import watch_parent
+
+    class WatchedTask(SubWriterTask):
+        """Whoosh's writer process, made to die with the process that forked it
+        (else it waits on its job queue for ever after a kill -9)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.parent = os.getpid()
+
+        def run(self) -> None:
+            watch_parent(self.parent)
+            super().run()
+
+    class WatchedMpWriter(MpWriter):
+        def _new_task(self) -> Any:
+            task = WatchedTask(
+                self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment
+            )
+            self.tasks.append(task)
+            task.start()
+            return task
+
+    return WatchedMpWriter

@@ -1,0 +1,92 @@
+"""Unattended runs under real faults: what a search sees while the index is
+rebuilt or behind the records, and what a second run finds after the first
+was killed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, ROOT, Runner
+
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import write_archive_inputs  # noqa: E402
+
+PYTHON = [sys.executable, "-m", "newsarchive"]
+HANG_GUARD = 600  # seconds: only a hung run takes this long
+
+
+def _cli(archive: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*PYTHON, "--archive", str(archive), *args], capture_output=True, text=True, timeout=HANG_GUARD
+    )
+
+
+def _hit_ids(archive: Path, query: str) -> list[str]:
+    result = _cli(archive, "search", query, "--json", "-n", "10000")
+    assert result.returncode == 0, result.stderr
+    assert "behind" not in result.stderr, result.stderr
+    return [h["id"] for h in json.loads(result.stdout)]
+
+
+@pytest.mark.slow
+def test_a_search_sees_the_whole_old_index_during_a_reindex_and_after_it_is_killed(tmp_path: Path) -> None:
+    inputs, archive = tmp_path / "inputs", tmp_path / "archive"
+    write_archive_inputs(inputs, 700)
+    assert _cli(archive, "ingest", "-q", str(inputs)).returncode == 0
+    before = _hit_ids(archive, "social")
+    assert len(before) > 100
+    current = (archive / "index").resolve()
+    reindex = subprocess.Popen(
+        [*PYTHON, "--archive", str(archive), "reindex"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + HANG_GUARD
+    while reindex.poll() is None and time.monotonic() < deadline:
+        if [p for p in archive.glob("index-*") if p.resolve() != current]:
+            break
+        time.sleep(0.02)
+    assert reindex.poll() is None, "the reindex finished before its new index was seen"
+    assert _hit_ids(archive, "social") == before  # while the new index is being written
+    os.kill(reindex.pid, signal.SIGKILL)
+    reindex.wait(timeout=HANG_GUARD)
+    assert _hit_ids(archive, "social") == before  # after it died half way
+    assert _cli(archive, "reindex").returncode == 0  # the next run proceeds, and clears the dead one's work
+    assert _hit_ids(archive, "social") == before
+    assert [p.resolve() for p in archive.glob("index-*")] == [(archive / "index").resolve()]
+
+
+def test_search_says_when_the_index_is_behind_the_records(run: Runner, archive: Path) -> None:
+    run("ingest", str(CORPUS))
+    assert "behind" not in run("search", "early adopter").stderr
+    # What an ingest killed between its merge and its index update leaves: records not yet indexed.
+    with sqlite3.connect(archive / "archive.db") as db:
+        db.execute("UPDATE articles SET indexed = 0 WHERE rowid IN (SELECT rowid FROM articles LIMIT 2)")
+    for command in (("search", "early adopter"), ("search", "early adopter", "--json"), ("timeline", "framework")):
+        result = run(*command)
+        assert "the search index is 2 records behind the archive" in result.stderr, command
+        assert "behind" not in result.stdout  # the data on stdout keeps its shape
+    run("ingest", str(CORPUS))  # nothing new: the run still catches the index up
+    assert "behind" not in run("search", "early adopter").stderr
+
+
+def test_a_deleted_index_is_rebuilt_by_the_advised_command(run: Runner, archive: Path) -> None:
+    import shutil
+
+    run("ingest", str(CORPUS))
+    hits = json.loads(run("search", "early adopter", "--json").stdout)
+    target = (archive / "index").resolve()
+    shutil.rmtree(target)
+    result = run("search", "early adopter", expect=4)
+    assert "newsarchive reindex" in result.stderr and "Traceback" not in result.stderr
+    run("reindex")
+    assert json.loads(run("search", "early adopter", "--json").stdout) == hits
+    shutil.rmtree((archive / "index").resolve())
+    run("ingest", str(CORPUS))  # the nightly run mends it too
+    assert json.loads(run("search", "early adopter", "--json").stdout) == hits
