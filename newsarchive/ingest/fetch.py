@@ -11,6 +11,8 @@ summary line (``http-404``, ``timeout``, ``too-large``, ...).
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -28,7 +30,7 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 class FetchOptions:
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
-    total_timeout: float = 120.0  # a server trickling bytes cannot hold a run for ever
+    total_timeout: float = 120.0  # one exchange, connect to last byte: a trickling server cannot hold a run
     max_bytes: int = 20 * 1024 * 1024
     max_redirects: int = 5
     retries: int = 3
@@ -78,9 +80,66 @@ def _read(response: httpx.Response, url: str, options: FetchOptions, started: fl
     return b"".join(chunks)
 
 
+class _Deadline:
+    """Cut an exchange that outlasts ``seconds``, whatever stage it is at.
+
+    httpx's timeouts bound each read, so a server that sends one header line
+    every few seconds (or one body byte) never trips them.  This records the
+    socket of every connection the exchange opens (httpcore's ``trace``
+    extension) and, when the time is up, shuts them down: the read blocked
+    on them returns at once, and the exchange fails as a ``timeout``.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.sockets: list[socket.socket] = []
+        self.expired = False
+        self.timer = threading.Timer(seconds, self._cut)
+        self.timer.daemon = True
+
+    def trace(self, event: str, info: dict[str, object]) -> None:
+        if event == "connection.connect_tcp.complete":
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None  # type: ignore[attr-defined]
+            if isinstance(sock, socket.socket):
+                self.sockets.append(sock)
+                if self.expired:
+                    self._cut()
+
+    def _cut(self) -> None:
+        self.expired = True
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+
+    def __enter__(self) -> _Deadline:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+
+
 def _once(client: httpx.Client, url: str, headers: dict[str, str], options: FetchOptions) -> Fetched:
     started = time.monotonic()
-    with client.stream("GET", url, headers=headers) as response:
+    late = f"{url}: no complete answer after {options.total_timeout:.0f} s, gave up"
+    with _Deadline(options.total_timeout) as deadline:
+        try:
+            fetched = _exchange(client, url, headers, options, started, deadline)
+        except (httpx.TransportError, SourceError) as exc:
+            if deadline.expired:
+                raise SourceError("timeout", late) from exc
+            raise
+    if deadline.expired:  # a body without a length, cut short, reads as complete
+        raise SourceError("timeout", late)
+    return fetched
+
+
+def _exchange(
+    client: httpx.Client, url: str, headers: dict[str, str], options: FetchOptions, started: float, deadline: _Deadline
+) -> Fetched:
+    with client.stream("GET", url, headers=headers, extensions={"trace": deadline.trace}) as response:
         if response.status_code == 304:
             return Fetched(
                 str(response.url),
