@@ -90,3 +90,22 @@ def test_a_deleted_index_is_rebuilt_by_the_advised_command(run: Runner, archive:
     shutil.rmtree((archive / "index").resolve())
     run("ingest", str(CORPUS))  # the nightly run mends it too
     assert json.loads(run("search", "early adopter", "--json").stdout) == hits
+
+
+def test_devices_and_named_pipes_are_refused_with_their_reason(tmp_path: Path) -> None:
+    from conftest import LETTER_DUMP
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "letter.txt").write_bytes(LETTER_DUMP.read_bytes())
+    os.mkfifo(folder / "pipe-without-writer")
+    os.mkfifo(tmp_path / "named-pipe")
+    archive = tmp_path / "archive"
+    # On the old code /dev/zero grew without limit and a FIFO blocked for ever: the hang guard catches both.
+    result = _cli(archive, "ingest", str(folder), "/dev/zero", str(tmp_path / "named-pipe"))
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert any("pipe-without-writer: not a regular file (a named pipe)" in line for line in lines), lines
+    assert any("/dev/zero: not a regular file (a character device)" in line for line in lines), lines
+    assert any("named-pipe: not a regular file (a named pipe)" in line for line in lines), lines
+    assert "added 1" in lines[-1] and "(not-a-file: 3)" in lines[-1], lines[-1]
