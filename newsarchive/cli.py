@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -320,10 +321,36 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{key + ':':<12} {value}")
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived.  Not a ``KeyboardInterrupt``: click would turn
+    that into "Aborted!" and exit 1, the code for "some sources failed"."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
 def main() -> None:
-    """Console entry point: a reader that closes the pipe early (| head) is not an error."""
+    """Console entry point: a reader that closes the pipe early (| head) is not an error.
+
+    Ctrl-C (or a TERM from cron's or systemd's stop) unwinds the command:
+    an open transaction rolls back, worker processes are stopped, and the
+    archive is left as after its last committed source.  One line says so,
+    and the exit code is the shell's 128 + the signal (130 for Ctrl-C).
+    """
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         cli(prog_name="newsarchive")
+    except Interrupted as stop:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not interrupt the goodbye
+        name = "interrupted" if stop.signum == signal.SIGINT else "stopped by SIGTERM"
+        click.echo(f"newsarchive: {name}; the archive holds everything committed before it", err=True)
+        sys.exit(128 + stop.signum)
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -109,3 +109,49 @@ def test_devices_and_named_pipes_are_refused_with_their_reason(tmp_path: Path) -
     assert any("/dev/zero: not a regular file (a character device)" in line for line in lines), lines
     assert any("named-pipe: not a regular file (a named pipe)" in line for line in lines), lines
     assert "added 1" in lines[-1] and "(not-a-file: 3)" in lines[-1], lines[-1]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_mid_ingest_stops_every_process_with_one_line(tmp_path: Path, signum: int) -> None:
+    inputs, archive = tmp_path / "inputs", tmp_path / "archive"
+    write_archive_inputs(inputs, 400)
+    clean = tmp_path / "clean"
+    assert _cli(clean, "ingest", "-q", str(inputs)).returncode == 0
+    process = subprocess.Popen(
+        [*PYTHON, "--archive", str(archive), "ingest", "--jobs", "2", str(inputs)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    deadline = time.monotonic() + HANG_GUARD
+    while not (archive / "archive.db").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.5)  # workers are parsing by now
+    os.killpg(process.pid, signum)  # what the terminal does: every process of the group
+    _, stderr = process.communicate(timeout=HANG_GUARD)
+    assert process.returncode == 128 + signum, stderr
+    assert "Traceback" not in stderr and "Aborted" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1].startswith("newsarchive: "), stderr
+    assert len(stderr.strip().splitlines()) == 1, stderr
+    # Every process of the group is gone (the hang guard is generous; they stop within a second).
+    deadline = time.monotonic() + 30
+    while _group_alive(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _group_alive(process.pid)
+    # The next run takes over and the archive ends as an uninterrupted run's.
+    assert _cli(archive, "ingest", "-q", str(inputs)).returncode == 0
+    from test_archive import comparable
+
+    def records(path: Path) -> list[dict]:
+        return json.loads(_cli(path, "export").stdout)
+
+    assert comparable(records(archive)) == comparable(records(clean))
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -22,7 +22,14 @@ POLL = 0.5  # seconds between looks at the parent id, where the kernel cannot te
 
 
 def watch_parent(parent: int) -> None:
-    """In a forked child: die when process ``parent`` dies."""
+    """In a forked child: die when process ``parent`` dies, and leave Ctrl-C to it.
+
+    A terminal's Ctrl-C reaches every process of the foreground group; the
+    parent alone decides what it means (it stops its children in order), so
+    a child ignores it instead of dying with a traceback of its own.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler raised in the wrong process
     if _death_signal():
         if os.getppid() != parent:  # it died before the request took effect
             os._exit(1)
