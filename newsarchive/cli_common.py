@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import fields
@@ -57,12 +58,27 @@ def errors_to_exit(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise Failure(str(exc), ExitCode.ARCHIVE_ERROR) from exc
         except NewsArchiveError as exc:
             raise Failure(str(exc), ExitCode.ARCHIVE_ERROR) from exc
+        except sqlite3.DatabaseError as exc:
+            raise Failure(_database_problem(exc), ExitCode.ARCHIVE_ERROR) from exc
         except BrokenPipeError:
             raise
         except OSError as exc:
             raise Failure(f"{exc.filename or 'archive'}: {exc.strerror or exc}", ExitCode.ARCHIVE_ERROR) from exc
 
     return wrapper
+
+
+def _database_problem(exc: sqlite3.DatabaseError) -> str:
+    """One line for an SQLite failure: what it is and what mends it (never the record it choked on)."""
+    ctx = click.get_current_context(silent=True)
+    where = archive_dir(ctx) / "archive.db" if ctx and ctx.find_root().obj else "the archive database"
+    detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+    if any(word in detail for word in ("malformed", "not a database", "corrupt")):
+        return (
+            f"the archive database {where} is damaged ({detail}): "
+            "'newsarchive reindex --from-snapshots' rebuilds the records from the raw snapshots"
+        )
+    return f"cannot use the archive database {where} ({detail})"
 
 
 def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:

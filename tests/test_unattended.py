@@ -155,3 +155,63 @@ def _group_alive(pgid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def _damage_pages(db_path: Path) -> None:
+    """Overwrite part of every other page after the first few, as a bad disk or a stray write would."""
+    with sqlite3.connect(db_path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(db_path.read_bytes())
+    for offset in range(4096 * 3, len(data), 4096 * 2):
+        data[offset + 200 : offset + 600] = b"\x00garbage" * 50
+    db_path.write_bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("damage", "commands", "advice"),
+    [
+        ("index", [("search", "early"), ("export", "early"), ("timeline", "early")], "'newsarchive reindex'"),
+        ("database", [("search", "early"), ("export",), ("stats",)], "'newsarchive reindex --from-snapshots'"),
+        ("record", [("export",), ("show", "PAY")], "'newsarchive reindex --from-snapshots'"),
+    ],
+)
+def test_a_damaged_archive_is_one_line_exit_4_naming_the_repair(
+    run: Runner, archive: Path, damage: str, commands: list[tuple[str, ...]], advice: str
+) -> None:
+    from conftest import PAY_SCALES_URL
+
+    run("ingest", str(CORPUS))
+    if damage == "index":
+        segment = next((archive / "index").resolve().glob("*.seg"))
+        segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 2])
+    elif damage == "database":
+        _damage_pages(archive / "archive.db")
+    else:
+        with sqlite3.connect(archive / "archive.db") as db:
+            db.execute("UPDATE articles SET data = substr(data, 1, 40) WHERE url = ?", (PAY_SCALES_URL,))
+    for command in commands:  # in processes of their own, as a user runs them
+        result = _cli(archive, *(PAY_SCALES_URL if part == "PAY" else part for part in command))
+        assert result.returncode == 4, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert advice in result.stderr and "damaged" in result.stderr, result.stderr
+        assert '{"' not in result.stderr  # no chunk of a record
+    repair = ["reindex"] + (["--from-snapshots"] if "snapshots" in advice else [])
+    assert _cli(archive, *repair).returncode == 0
+    assert json.loads(run("search", "early adopter", "--json").stdout)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (("search", "x", "--since", "99999y"), 5, "not a date"),
+        (("search", "x", "--until", "999999m"), 5, "not a date"),
+        (("ingest",), 4, "'feed' must be a list"),
+    ],
+)
+def test_bad_input_is_one_line_with_its_code(
+    run: Runner, archive: Path, args: tuple[str, ...], code: int, words: str
+) -> None:
+    run("ingest", str(CORPUS))
+    (archive / "feeds.toml").write_text("feed = 3\n")
+    result = run(*args, expect=code)
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -52,11 +52,16 @@ def load(archive: Path) -> list[Feed]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise FeedListError(f"{path}: not valid TOML ({exc})") from exc
+    entries = data.get("feed", [])
+    if not isinstance(entries, list):
+        raise FeedListError(f"{path}: 'feed' must be a list of [[feed]] tables, not {type(entries).__name__}")
     feeds = []
-    for i, entry in enumerate(data.get("feed", []), start=1):
+    for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
             raise FeedListError(f"{path}: feed {i} has no url")
         patterns = entry.get("spam_patterns", [])
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise FeedListError(f"{path}: feed {i}: spam_patterns must be a list of strings")
         for pattern in patterns:
             try:
                 re.compile(pattern)

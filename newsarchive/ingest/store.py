@@ -101,6 +101,18 @@ def _record(article: Article, data: dict[str, Any] | None = None) -> dict[str, o
     }
 
 
+def _decode(data: str | bytes) -> Any:
+    """A stored JSON value; a damaged one is an ``ArchiveError`` naming the repair, not a
+    traceback (or a message quoting the damaged bytes)."""
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ArchiveError(
+            f"a stored record is damaged ({type(exc).__name__}): "
+            "'newsarchive reindex --from-snapshots' rebuilds the records from the raw snapshots"
+        ) from exc
+
+
 class ArchiveStore:
     """Records, parts and match keys in ``DIR/archive.db``."""
 
@@ -167,18 +179,18 @@ class ArchiveStore:
             "SELECT first_seen, last_seen, changes FROM history WHERE article_id = ?", (article.id,)
         ).fetchone()
         if row:
-            article.first_seen, article.last_seen, article.changes = row[0], row[1], json.loads(row[2])
+            article.first_seen, article.last_seen, article.changes = row[0], row[1], _decode(row[2])
         return article
 
     def get(self, article_id: str) -> Article | None:
         row = self.db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return self._with_history(Article.from_dict(json.loads(row[0]))) if row else None
+        return self._with_history(Article.from_dict(_decode(row[0]))) if row else None
 
     def get_merged(self, article_id: str) -> tuple[str, Article] | None:
         """The record's digest and the record without its history: what
         merging produced and what it is compared with; None if absent."""
         row = self.db.execute("SELECT digest, data FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return (row[0], Article.from_dict(json.loads(row[1]))) if row else None
+        return (row[0], Article.from_dict(_decode(row[1]))) if row else None
 
     def get_many(self, ids: Iterable[str]) -> dict[str, Article]:
         ids = list(ids)
@@ -187,7 +199,7 @@ class ArchiveStore:
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for aid, data in self.db.execute(f"SELECT id, data FROM articles WHERE id IN ({marks})", chunk):
-                found[aid] = Article.from_dict(json.loads(data))
+                found[aid] = Article.from_dict(_decode(data))
         return found
 
     def find_by_key(self, key: str) -> set[str]:
@@ -278,7 +290,7 @@ class ArchiveStore:
         if ids is None:
             cursor = self.db.execute("SELECT data FROM articles ORDER BY published DESC, id")
             for (data,) in cursor:
-                yield self._with_history(Article.from_dict(json.loads(data)))
+                yield self._with_history(Article.from_dict(_decode(data)))
             return
         for aid in ids:
             article = self.get(aid)
@@ -312,7 +324,7 @@ class ArchiveStore:
         out = []
         for aid in article_ids:
             for key, data in self.db.execute("SELECT part_key, data FROM parts WHERE article_id = ?", (aid,)):
-                out.append((key, Part.from_dict(json.loads(data))))
+                out.append((key, Part.from_dict(_decode(data))))
         return out
 
     # -- writing (inside ``transaction``) ------------------------------------
@@ -358,7 +370,7 @@ class ArchiveStore:
             for aid in (article_id, *merged_from)
         ]
         firsts = [r[0] for r in rows if r]
-        changes = json.loads(rows[0][1]) if rows[0] else []
+        changes = _decode(rows[0][1]) if rows[0] else []
         if changed:
             changes = [*changes, {"at": now, "changed": changed}][-MAX_CHANGES:]
         self.db.execute(
@@ -401,7 +413,7 @@ class ArchiveStore:
     def snapshots(self) -> list[tuple[str, str, str, dict[str, Any]]]:
         """(sha256, origin, fetched_at, options) in the order they were ingested."""
         rows = self.db.execute("SELECT sha256, origin, fetched_at, options FROM snapshots ORDER BY id")
-        return [(a, b, c, json.loads(d)) for a, b, c, d in rows]
+        return [(a, b, c, _decode(d)) for a, b, c, d in rows]
 
     def delete_article(self, article_id: str) -> None:
         self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))

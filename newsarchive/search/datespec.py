@@ -40,9 +40,12 @@ def bound(text: str | None, end: bool) -> datetime | None:
     if match := RELATIVE.fullmatch(text):
         n, unit = int(match[1]), match[2]
         now = _now()
-        if unit == "m":
-            return _months_ago(now, n)
-        return now - timedelta(days=n * {"d": 1, "w": 7, "y": 365}[unit])
+        try:
+            if unit == "m":
+                return _months_ago(now, n)
+            return now - timedelta(days=n * {"d": 1, "w": 7, "y": 365}[unit])
+        except (OverflowError, ValueError) as exc:
+            raise QueryError(f"not a date: {text!r} reaches back before the year 1") from exc
     match = ABSOLUTE.fullmatch(text)
     if not match:
         raise QueryError(f"not a date: {text!r} ({HELP})")

@@ -25,15 +25,21 @@ threshold.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
+import pickle
 import shutil
+import struct
 import tempfile
 import time
+import zlib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index
@@ -112,9 +118,11 @@ def open_index(archive: Path, create: bool = False) -> Index:
                 )
             return whoosh_index.open_dir(str(current))
         if not create:
+            if not (archive / "archive.db").exists():
+                raise ArchiveError(f"no search index at {path}: nothing was ingested yet; run 'newsarchive ingest'")
             raise ArchiveError(
-                f"no complete search index at {path} (an ingest may be building it): "
-                "run 'newsarchive reindex' to build it from the records"
+                f"no search index at {path} yet (an ingest may be building it): "
+                "'newsarchive reindex' builds it from the records"
             )
         return _publish(archive, _new_generation(archive))
     except OSError as exc:
@@ -162,6 +170,46 @@ def _remove_generations(archive: Path, keep: Path | None) -> None:
         stale_link.unlink(missing_ok=True)
 
 
+# What Whoosh raises when an index file is cut short or overwritten: not
+# the user's doing, and mended by a rebuild from the records.
+DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, UnicodeDecodeError)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextmanager
+def _damage_is_an_archive_error(archive: Path) -> Iterator[None]:
+    try:
+        yield
+    except DAMAGE as exc:
+        detail = f"{type(exc).__name__}: {exc}"[:120]
+        raise ArchiveError(
+            f"the search index at {index_path(archive)} is damaged ({detail}): "
+            "'newsarchive reindex' rebuilds it from the records"
+        ) from exc
+
+
+def reads_index(fn: F) -> F:
+    """For a function (or generator) whose first argument is the archive and
+    which reads its index: a damaged index becomes a one-line ``ArchiveError``
+    naming the repair, instead of an EOFError that click calls "Aborted!"."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def generator(archive: Path, *args: Any, **kwargs: Any) -> Any:
+            with _damage_is_an_archive_error(archive):
+                yield from fn(archive, *args, **kwargs)
+
+        return cast(F, generator)
+
+    @functools.wraps(fn)
+    def plain(archive: Path, *args: Any, **kwargs: Any) -> Any:
+        with _damage_is_an_archive_error(archive):
+            return fn(archive, *args, **kwargs)
+
+    return cast(F, plain)
+
+
 def behind(store: ArchiveStore) -> int:
     """Records not yet in the index as they now are (changed, new or deleted)."""
     return store.unindexed_count()
@@ -173,7 +221,10 @@ def sync(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | N
         current = current_generation(archive)
         if current is None or _outdated(current):  # none yet, or another version's: a whole build
             return _build(store, archive, progress)
-        return _update(store, archive, progress)
+        try:
+            return _update(store, archive, progress)
+        except DAMAGE:  # a damaged index mends itself on the nightly run: built again beside it
+            return _build(store, archive, progress)
     except OSError as exc:
         message = f"cannot write the search index at {index_path(archive)} ({exc})"
         raise ArchiveError(message + "; the records are safe, and 'newsarchive reindex' rebuilds it") from exc

@@ -11,7 +11,7 @@ from ..ingest.errors import NotFound
 from ..ingest.identity import canonical_url
 from ..ingest.models import Article
 from ..ingest.store import ArchiveStore
-from .index import open_index
+from .index import open_index, reads_index
 from .query import date_filter, parse_query
 
 
@@ -49,6 +49,7 @@ def index_lag(archive: Path) -> int:
         store.close()
 
 
+@reads_index
 def iter_matching(
     archive: Path, query: str | None, since: str | None = None, until: str | None = None
 ) -> Iterator[Article]:

@@ -30,7 +30,7 @@ from ..ingest.errors import QueryError
 from ..ingest.models import Article
 from ..ingest.store import ArchiveStore
 from . import datespec
-from .index import open_index
+from .index import open_index, reads_index
 from .schema import DEFAULT_FIELDS, FIELD_BOOSTS
 from .snippets import MARK_END, MARK_START, make_snippet
 
@@ -202,6 +202,7 @@ def _run(searcher: Searcher, query: Query, options: SearchOptions) -> Results:
     return collector.results()
 
 
+@reads_index
 def search(archive: Path, text: str, options: SearchOptions | None = None) -> SearchResult:
     """Run ``text`` against the archive's index; hits carry highlighted snippets."""
     options = options or SearchOptions()

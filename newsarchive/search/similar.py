@@ -6,12 +6,13 @@ from pathlib import Path
 
 from ..ingest.errors import NotFound
 from ..ingest.store import ArchiveStore
-from .index import open_index
+from .index import open_index, reads_index
 from .query import Hit
 
 KEY_TERMS = 15
 
 
+@reads_index
 def similar(archive: Path, article_id: str, limit: int = 10) -> list[Hit]:
     """Articles most like ``article_id``, best first (the article itself left out)."""
     ix = open_index(archive)

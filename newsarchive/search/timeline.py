@@ -7,10 +7,11 @@ from pathlib import Path
 from whoosh.query import Every
 
 from .facets import facet_counts, fill_periods
-from .index import open_index
+from .index import open_index, reads_index
 from .query import date_filter, parse_query
 
 
+@reads_index
 def timeline(
     archive: Path, text: str, by: str = "month", since: str | None = None, until: str | None = None
 ) -> list[tuple[str, int]]:
