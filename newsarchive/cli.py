@@ -7,6 +7,7 @@ nowhere else; exit codes are in ``exitcodes.ExitCode``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -280,15 +281,16 @@ def export(
     text = query_from_args(query) if query else None
     if text or since or until:  # answered by the index
         warn_if_index_behind(archive_dir(ctx))
-    records = (a.to_dict() for a in iter_matching(archive_dir(ctx), text, since, until))
+    matching = iter_matching(archive_dir(ctx), text, since, until)
+    first = next(matching, None)  # opens the archive: an error comes before any output does
+    records = (a.to_dict() for a in itertools.chain([first] if first else [], matching))
     if output == "-":
         write_records(records, fmt, RECORD_COLUMNS, sys.stdout)
         return
-    target = Path(output)
-    partial = target.with_name(f".{target.name}.partial")
-    with partial.open("w", encoding="utf-8", newline="") as stream:
+    from .output import write_atomically
+
+    with write_atomically(Path(output)) as stream:
         write_records(records, fmt, RECORD_COLUMNS, stream)
-    partial.replace(target)
 
 
 @cli.command()

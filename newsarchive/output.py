@@ -8,10 +8,15 @@ characters itself.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import textwrap
-from typing import IO, Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, TextIO
 
 from .search.query import MARK_END, MARK_START
 
@@ -103,3 +108,47 @@ def format_timeline(periods: list[tuple[str, int]], width: int = 50) -> str:
         bar = "█" * int(cells) + ("▌" if cells - int(cells) >= 0.5 else "")
         lines.append(f"{period:>7}  {bar:<{width + 1}} {count}")
     return "\n".join(lines)
+
+
+@contextmanager
+def write_atomically(target: Path) -> Iterator[TextIO]:
+    """A text stream whose content replaces ``target`` only when complete.
+
+    The file is written beside the target as ``.NAME.partial`` and renamed
+    over it at the end, so a failed or killed export never leaves half a
+    file where the old one was; the partial file is removed on every
+    failure.  A symlink is followed: its target is replaced, the link kept.
+    A device or FIFO (``/dev/stdout``, a pipe to another program) is written
+    straight into, never replaced by a file: as root, replacing
+    ``/dev/full`` would have put a regular file in ``/dev``.
+    """
+    try:
+        yield from _write_atomically(target)
+    except OSError as exc:
+        if exc.filename is None:  # a failed write names no file: name the one the user gave
+            raise OSError(exc.errno, exc.strerror, str(target)) from exc
+        raise
+
+
+def _write_atomically(target: Path) -> Iterator[TextIO]:
+    resolved = Path(os.path.realpath(target))
+    try:
+        mode = resolved.stat().st_mode
+    except FileNotFoundError:
+        mode = 0
+    if mode and not stat.S_ISREG(mode):
+        if stat.S_ISDIR(mode):
+            raise OSError(errno.EISDIR, "is a directory", str(target))
+        with open(resolved, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+        return
+    partial = resolved.with_name(f".{resolved.name}.partial")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+        if mode:
+            os.chmod(partial, stat.S_IMODE(mode))  # the old file's permissions carry over
+        os.replace(partial, resolved)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

@@ -215,3 +215,52 @@ def test_bad_input_is_one_line_with_its_code(
     (archive / "feeds.toml").write_text("feed = 3\n")
     result = run(*args, expect=code)
     assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def _export_to(archive: Path, target: Path) -> subprocess.CompletedProcess[str]:
+    return _cli(archive, "export", "--format", "jsonl", "-o", str(target))
+
+
+def test_export_writes_through_symlinks_and_into_pipes_and_devices(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    assert _cli(archive, "ingest", "-q", str(CORPUS)).returncode == 0
+    real, link = tmp_path / "real.jsonl", tmp_path / "link.jsonl"
+    real.write_text("old\n")
+    real.chmod(0o640)
+    link.symlink_to(real.name)
+    assert _export_to(archive, link).returncode == 0
+    assert link.is_symlink() and len(real.read_text().splitlines()) == 11  # the link kept, its target replaced
+    assert oct(real.stat().st_mode & 0o777) == "0o640"
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    assert _export_to(archive, fifo).returncode == 0
+    assert len(reader.communicate(timeout=HANG_GUARD)[0].splitlines()) == 11
+    assert fifo.is_fifo()  # still a pipe, not replaced by a file
+    if Path("/dev/full").is_char_device() and os.access("/dev", os.W_OK):  # root may replace /dev/full: must not
+        result = _export_to(archive, Path("/dev/full"))
+        assert result.returncode == 4 and "/dev/full: No space left on device" in result.stderr, result.stderr
+        assert Path("/dev/full").is_char_device()
+    assert not list(tmp_path.glob(".*.partial")) and not list(Path("/dev").glob(".full.partial"))
+
+
+def test_a_failed_export_leaves_the_old_file_and_no_partial(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    assert _cli(archive, "ingest", "-q", str(CORPUS)).returncode == 0
+    with sqlite3.connect(archive / "archive.db") as db:  # the last record to be exported is damaged
+        last = "SELECT id FROM articles ORDER BY published ASC, id DESC LIMIT 1"  # export: newest first
+        db.execute(f"UPDATE articles SET data = '{{' WHERE id = ({last})")
+    target = tmp_path / "out.jsonl"
+    target.write_text("the last good export\n")
+    result = _export_to(archive, target)
+    assert result.returncode == 4, result.stderr
+    assert target.read_text() == "the last good export\n"
+    streamed = _cli(archive, "export", "--format", "jsonl")
+    assert streamed.returncode == 4 and len(streamed.stdout.splitlines()) == 10  # it failed at the end
+    assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_an_export_that_cannot_start_writes_nothing_to_stdout(tmp_path: Path) -> None:
+    for args in (("export",), ("export", "early"), ("export", "--format", "csv")):
+        result = _cli(tmp_path / "nothing-here", *args)
+        assert result.returncode == 4 and result.stdout == "", (args, result.stdout)
