@@ -105,7 +105,15 @@ def write_records(records: Iterator[dict[str, Any]], fmt: str, columns: tuple[st
     from .search.export import write
 
     stream = stream or sys.stdout
-    for chunk in write(records, fmt, columns):
+    chunks = write(records, fmt, columns)
+    if hasattr(stream, "isatty") and stream.isatty():
+        # Data meant for programs, shown on a terminal: nothing in it may drive
+        # the terminal (JSON escapes C0 controls, but neither CSV nor JSON
+        # touches C1 controls or a right-to-left override).
+        from .output import safe
+
+        chunks = ("\n".join(safe(line) for line in chunk.split("\n")) for chunk in chunks)
+    for chunk in chunks:
         stream.write(chunk)
     stream.flush()
 

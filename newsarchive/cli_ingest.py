@@ -29,6 +29,20 @@ def _check_patterns(patterns: tuple[str, ...]) -> None:
             raise click.BadParameter(message, param_hint="--spam-pattern") from exc
 
 
+def _check_feed(url: str) -> None:
+    """Fetch ``url`` once and parse it as a feed; a usage error saying why when it is not one."""
+    from .ingest.errors import SourceError
+    from .ingest.feeds import check_feed
+    from .output import safe_line
+
+    try:
+        items = check_feed(url)
+    except SourceError as exc:
+        message = f"{safe_line(exc)}; not added (--no-check adds it anyway)"
+        raise click.BadParameter(message, param_hint="URL") from exc
+    click.echo(f"checked: a feed of {items} item{'s' if items != 1 else ''}", err=True)
+
+
 def _check_timezone(timezone: str) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -51,9 +65,9 @@ class Progress:
     def step(self, origin: str) -> None:
         self.count += 1
         if self.enabled:
-            from .output import safe
+            from .output import safe_line
 
-            name = safe(os.path.basename(origin.rstrip("/")) or origin)[:60]
+            name = safe_line(os.path.basename(origin.rstrip("/")) or origin)[:60]
             click.echo(f"\r\x1b[K[{self.count}] {name}", err=True, nl=False)
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
@@ -137,7 +151,7 @@ def ingest(
     from .ingest.lock import ArchiveLock
     from .ingest.pipeline import IngestOptions, Ingestor, Summary, iter_payloads
     from .ingest.remote import FeedFetcher
-    from .output import safe
+    from .output import safe_line
     from .search.index import sync
 
     _check_patterns(spam_patterns)
@@ -152,10 +166,11 @@ def ingest(
         )
 
     def report(message: str) -> None:
-        click.echo(f"newsarchive: skipped {safe(message)}", err=True)
+        click.echo(f"newsarchive: skipped {safe_line(message)}", err=True)
 
-    def notice(message: str) -> None:
-        click.echo(f"newsarchive: {safe(message)}", err=True)
+    def notice(message: str) -> None:  # worth knowing, not a failure: silent under -q, as cron wants
+        if not quiet:
+            click.echo(f"newsarchive: {safe_line(message)}", err=True)
 
     with ArchiveLock(archive, wait=wait):
         ingestor = Ingestor(archive, IngestOptions(list(spam_patterns), timezone, workers=jobs))
@@ -166,13 +181,13 @@ def ingest(
                 ingestor.ingest(iter_payloads(paths), report=report, progress=step, summary=summary, notice=notice)
                 for url in urls:
                     step(url)
-                    fetcher.ingest_feed(url, summary, report)
+                    fetcher.ingest_feed(url, summary, report, notice=notice)
                 for feed in configured:
                     if feed.enabled:
                         step(feed.url)
-                        fetcher.ingest_feed(feed.url, summary, report, feed.spam_patterns)
+                        fetcher.ingest_feed(feed.url, summary, report, feed.spam_patterns, notice=notice)
                 if backfill:
-                    fetcher.backfill(backfill, max_pages, summary, report, progress=step)
+                    fetcher.backfill(backfill, max_pages, summary, report, progress=step, notice=notice)
             sync(ingestor.store, archive)
         finally:
             ingestor.close()
@@ -211,22 +226,35 @@ def feeds() -> None:
     help="Strip this pattern from this feed's titles (repeatable).",
 )
 @click.option("--disabled", is_flag=True, help="Add it switched off.")
+@click.option("--no-check", is_flag=True, help="Add it without fetching it once to check that it is a feed.")
 @click.pass_context
 @errors_to_exit
-def feeds_add(ctx: click.Context, url: str, name: str | None, spam_patterns: tuple[str, ...], disabled: bool) -> None:
-    """Add a feed to the list.
+def feeds_add(
+    ctx: click.Context, url: str, name: str | None, spam_patterns: tuple[str, ...], disabled: bool, no_check: bool
+) -> None:
+    """Add a feed to the list, after fetching it once to check that it is one.
+
+    A URL that answers 404, or serves a web page instead of a feed, is
+    refused (exit code 2), so that the mistake shows now rather than as a
+    failure every night; --no-check adds it as it is (a feed whose server
+    is down today, say).
 
     \b
     Example:
         newsarchive feeds add https://www.socialworkengland.org.uk/feed/ --name "Social Work England"
+        newsarchive feeds add https://intranet.example/news.xml --no-check
     """
     from .ingest import feeds as feed_list
 
     if not re.match(r"^https?://\S+$", url, re.I):
         raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
     _check_patterns(spam_patterns)
+    if not no_check:
+        _check_feed(url)
     feed_list.add(archive_dir(ctx), feed_list.Feed(name or url, url, not disabled, list(spam_patterns)))
-    click.echo(f"added {name or url}", err=True)
+    from .output import safe_line
+
+    click.echo(f"added {safe_line(name or url)}", err=True)
 
 
 @feeds.command("remove")
@@ -241,9 +269,10 @@ def feeds_remove(ctx: click.Context, name_or_url: str) -> None:
         newsarchive feeds remove "Community Care"
     """
     from .ingest import feeds as feed_list
+    from .output import safe_line
 
     removed = feed_list.remove(archive_dir(ctx), name_or_url)
-    click.echo(f"removed {removed.name}", err=True)
+    click.echo(f"removed {safe_line(removed.name)}", err=True)
 
 
 @feeds.command("enable")
@@ -284,7 +313,7 @@ def feeds_list(ctx: click.Context, as_json: bool) -> None:
     """
     from .ingest import feeds as feed_list
     from .ingest.store import ArchiveStore
-    from .output import safe
+    from .output import safe_line as safe
 
     archive = archive_dir(ctx)
     listed = feed_list.load(archive)

@@ -32,6 +32,12 @@ def safe(text: Any) -> str:
     return UNSAFE.sub("", "" if text is None else str(text))
 
 
+def safe_line(text: Any) -> str:
+    """``safe`` for a text that must stay on one line (a filename in a progress
+    or error line may hold a newline): line breaks and tabs become spaces."""
+    return re.sub(r"[\n\t\u2028\u2029]", " ", safe(text))
+
+
 def use_colour(stream: IO[str]) -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set."""
     return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ

@@ -244,7 +244,7 @@ def test_a_server_charset_the_bytes_contradict_is_not_used(run: Runner, httpserv
 def test_failing_feed_is_backed_off_and_listed(run: Runner, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/gone/").respond_with_data("nope", status=404)
     url = httpserver.url_for("/gone/")
-    run("feeds", "add", url, "--name", "Gone")
+    run("feeds", "add", url, "--name", "Gone", "--no-check")
     run("ingest", "-q", expect=1)
     listed = json.loads(run("feeds", "list", "--json").stdout)
     assert listed[0]["failures"] == 1 and "404" in listed[0]["last_error"] and listed[0]["next_try"]
@@ -454,3 +454,83 @@ def test_waiting_thread_sees_the_lock_released(archive: Path) -> None:
         order.append("released")
     waiter.join(timeout=5)
     assert order == ["released", "got"]
+
+
+# -- comment feeds and the nightly run's exit code (issue: unattended runs) ----------------------
+
+
+def _fetches(httpserver: HTTPServer, part: str) -> int:
+    return len([r for r in httpserver.log if part in r[0].path])
+
+
+def test_a_missing_comment_feed_is_a_warning_backed_off(run: Runner, httpserver: HTTPServer) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/feed/").respond_with_data(rss(item(1, comments=3, base=base)))
+    httpserver.expect_request("/2024/03/01/story-number-1/feed/").respond_with_data("gone", status=404)
+    first = run("ingest", httpserver.url_for("/feed/"))  # exit 0: the post is in; only its comments are not
+    assert "added 1" in summary_line(first) and "warnings 1 (comment-feed-http-404: 1)" in summary_line(first)
+    assert "a warning: the post itself is kept" in first.stderr
+    httpserver.clear()  # the next night: the feed has changed (a new story), so the post is read again
+    httpserver.expect_request("/feed/").respond_with_data(rss(item(1, comments=3, base=base), item(2, base=base)))
+    httpserver.expect_request("/2024/03/01/story-number-1/feed/").respond_with_data("gone", status=404)
+    quiet = run("ingest", "-q", httpserver.url_for("/feed/"))
+    assert quiet.stderr == ""  # backed off: not fetched again tonight, and nothing to say under -q
+    assert _fetches(httpserver, "/feed/") == 1 and _fetches(httpserver, "story-number-1/feed") == 0
+
+
+def test_a_comment_feed_that_cannot_deliver_the_count_is_not_fetched_night_after_night(
+    run: Runner, httpserver: HTTPServer
+) -> None:
+    base = httpserver.url_for("").rstrip("/")
+
+    # The post says 12 comments; its comment feed lists one (WordPress lists the latest ten at most)
+    def night(n: int, comments: int) -> None:  # each night the feed has changed, so the post is read again
+        httpserver.clear()
+        httpserver.expect_request("/feed/").respond_with_data(
+            rss(item(1, comments=comments, base=base), *(item(k, base=base) for k in range(2, n + 2)))
+        )
+        httpserver.expect_request("/2024/03/01/story-number-1/feed/").respond_with_data(
+            comment_feed(("Ann", "Mon, 01 Apr 2024 09:00:00 +0000", "First!"))
+        )
+        assert run("ingest", "-q", httpserver.url_for("/feed/")).stderr == ""
+
+    night(0, 12)
+    assert _fetches(httpserver, "story-number-1/feed") == 1
+    for n in (1, 2):
+        night(n, 12)
+        assert _fetches(httpserver, "story-number-1/feed") == 0  # it gave all it could at twelve
+    night(3, 13)  # a new comment on the post: its feed may hold more now, so it is asked once again
+    assert _fetches(httpserver, "story-number-1/feed") == 1
+    night(4, 13)
+    assert _fetches(httpserver, "story-number-1/feed") == 0
+
+
+def test_feeds_add_checks_the_feed(run: Runner, archive: Path, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/gone/").respond_with_data("nope", status=404)
+    httpserver.expect_request("/page/").respond_with_data(
+        "<html><head><title>A page</title></head><body><article><h1>A page</h1><p>"
+        + BODY
+        + "</p></article></body></html>",
+        content_type="text/html",
+    )
+    httpserver.expect_request("/feed/").respond_with_data(rss(item(1), item(2)), content_type="application/rss+xml")
+    gone = run("feeds", "add", httpserver.url_for("/gone/"), expect=2)
+    assert "404" in gone.stderr and "--no-check" in gone.stderr
+    page = run("feeds", "add", httpserver.url_for("/page/"), expect=2)
+    assert "expected a feed" in page.stderr
+    assert not (archive / "feeds.toml").exists() or "gone" not in (archive / "feeds.toml").read_text()
+    assert "a feed of 2 items" in run("feeds", "add", httpserver.url_for("/feed/"), "--name", "Good").stderr
+    run("feeds", "add", httpserver.url_for("/gone/"), "--name", "Gone", "--no-check")
+    assert [f["name"] for f in json.loads(run("feeds", "list", "--json").stdout)] == ["Good", "Gone"]
+
+
+def test_quiet_and_the_exit_code_agree(run: Runner, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/feed/").respond_with_data(rss(item(1)))
+    httpserver.expect_request("/gone/").respond_with_data("nope", status=404)
+    run("feeds", "add", httpserver.url_for("/feed/"), "--name", "Good")
+    run("feeds", "add", httpserver.url_for("/gone/"), "--name", "Gone", "--no-check")
+    first = run("ingest", "-q", expect=1)  # a problem tonight: said, and the code says so
+    assert "404" in first.stderr
+    second = run("ingest", "-q", expect=0)  # the broken feed is backed off: nothing new to say
+    assert second.stderr == "" and second.stdout == ""
+    assert "deferred 1" in summary_line(run("ingest"))  # without -q it is still shown

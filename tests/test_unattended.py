@@ -264,3 +264,43 @@ def test_an_export_that_cannot_start_writes_nothing_to_stdout(tmp_path: Path) ->
     for args in (("export",), ("export", "early"), ("export", "--format", "csv")):
         result = _cli(tmp_path / "nothing-here", *args)
         assert result.returncode == 4 and result.stdout == "", (args, result.stdout)
+
+
+def test_nothing_from_a_name_or_a_feed_drives_the_terminal(tmp_path: Path) -> None:
+    from ptyrun import run_in_pty
+
+    archive = tmp_path / "archive"
+    code, screen = run_in_pty(
+        archive,
+        "feeds",
+        "add",
+        "http://127.0.0.1:9/feed/",
+        "--no-check",
+        "--name",
+        "\x1b]0;pwned\x07Evil\x1b[2J\u202eName",
+    )
+    assert code == 0, screen
+    assert "\x1b" not in screen and "\u202e" not in screen and "EvilName" in screen
+    code, screen = run_in_pty(archive, "feeds", "list")
+    assert "\x1b" not in screen and "\u202e" not in screen and "EvilName" in screen
+    page = tmp_path / "page.txt"
+    page.write_text("Council \u202eeulav\u202c \x85 budget story\n\n" + "A paragraph about the council budget. " * 20)
+    assert _cli(archive, "ingest", "-q", str(page)).returncode == 0
+    for fmt in ("--csv", "--json", "--nl"):
+        code, screen = run_in_pty(archive, "search", "budget", fmt)
+        assert code == 0 and "budget" in screen, screen
+        assert "\u202e" not in screen and "\x85" not in screen, (fmt, screen)
+    piped = _cli(archive, "search", "budget", "--csv")  # to a program, the data stays exact
+    assert "\u202e" in piped.stdout
+
+
+def test_a_filename_with_a_newline_stays_on_its_line(tmp_path: Path) -> None:
+    from ptyrun import run_in_pty
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bad\nname.txt").write_bytes(bytes(range(32)) * 50)  # binary: skipped with a line naming it
+    code, screen = run_in_pty(tmp_path / "archive", "ingest", str(folder))
+    assert code == 1, screen
+    skipped = [line for line in screen.splitlines() if "skipped" in line]
+    assert len(skipped) == 1 and "bad name.txt" in skipped[0], screen

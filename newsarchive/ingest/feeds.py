@@ -96,3 +96,17 @@ def remove(archive: Path, name_or_url: str) -> Feed:
         raise FeedListError(f"no feed named {name_or_url!r} in {feeds_path(archive)}")
     save(archive, keep)
     return next(f for f in feeds if name_or_url in (f.name, f.url))
+
+
+def check_feed(url: str) -> int:
+    """Fetch ``url`` once and parse it as a feed; return its items, or raise
+    ``SourceError`` saying why it is not a feed we can read."""
+    from .decode import content_type_charset
+    from .fetch import fetch
+    from .pipeline import IngestOptions, Payload, parse
+
+    fetched = fetch(url)
+    payload = Payload(
+        url, data=fetched.body, expect_feed=True, charset=content_type_charset(fetched.headers.get("content-type"))
+    )
+    return len(parse(payload, IngestOptions())[1])

@@ -56,6 +56,9 @@ class Summary:
 
     outcomes: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
+    # What went wrong without losing anything the run could have had (a post's
+    # comment feed turned off): said, counted, but not a failed run.
+    warnings: Counter[str] = field(default_factory=Counter)
     sources: int = 0
 
     def line(self) -> str:
@@ -66,6 +69,9 @@ class Summary:
         failed = sum(self.failed.values())
         detail = ", ".join(f"{k}: {v}" for k, v in sorted(self.failed.items()))
         parts.append(f"failed {failed}" + (f" ({detail})" if detail else ""))
+        if self.warnings:
+            detail = ", ".join(f"{k}: {v}" for k, v in sorted(self.warnings.items()))
+            parts.append(f"warnings {sum(self.warnings.values())} ({detail})")
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, object]:
@@ -73,6 +79,8 @@ class Summary:
             **{k: self.outcomes.get(k, 0) for k in (*COUNTED, "deferred")},
             "failed": sum(self.failed.values()),
             "failed_by_reason": dict(self.failed),
+            "warnings": sum(self.warnings.values()),
+            "warnings_by_reason": dict(self.warnings),
             "sources": self.sources,
         }
 

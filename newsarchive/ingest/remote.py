@@ -6,6 +6,12 @@ the last body, and the record of successes and failures.  A 304 or a
 byte-identical body costs no parsing and no index write.  A feed that keeps
 failing is tried less and less often (1 h, 2 h, 4 h, ... up to a week) until
 it answers again; ``--force`` ignores that.
+
+A post's comment feed is fetched only while the post reports more comments
+than the archive holds, and only once per comment count: WordPress's comment
+feeds list the latest ten, so the count is often never reached, and many
+sites turn comment feeds off.  A comment feed that fails is a warning, not
+a failed run, and is backed off like a feed.
 """
 
 from __future__ import annotations
@@ -116,14 +122,25 @@ class FeedFetcher:
             )
 
     def ingest_feed(
-        self, url: str, summary: Summary, report: Callable[[str], None], spam_patterns: list[str] | None = None
+        self,
+        url: str,
+        summary: Summary,
+        report: Callable[[str], None],
+        spam_patterns: list[str] | None = None,
+        notice: Callable[[str], None] = lambda message: None,
     ) -> list[Part]:
-        """One feed, end to end: fetch, parse, store, then its comment feeds."""
+        """One feed, end to end: fetch, parse, store, then its comment feeds.
+
+        ``report`` gets the problems of this run (each counted as failed),
+        ``notice`` what is worth knowing but not a failure: a feed still
+        backed off after failing before (its failure was reported then), a
+        comment feed that could not be had.
+        """
         summary.sources += 1
         if self._deferred(url):
             summary.outcomes["deferred"] += 1
             state = self.store.feed_state(url)
-            report(f"{url}: failed {state.get('failures')} times in a row, next try after {state.get('next_try')}")
+            notice(f"{url}: failed {state.get('failures')} times in a row, next try after {state.get('next_try')}")
             return []
         payload = self.fetch_payload(url, spam_patterns)
         try:
@@ -136,31 +153,37 @@ class FeedFetcher:
             return []
         if payload.data is not None:
             self._succeeded(url, payload)
-        self._comment_feeds(parts, summary, report)
+        self._comment_feeds(parts, summary, notice)
         return parts
 
     # -- comment feeds -------------------------------------------------------
 
-    def _comment_feeds(self, parts: list[Part], summary: Summary, report: Callable[[str], None]) -> None:
+    def _comment_feeds(self, parts: list[Part], summary: Summary, notice: Callable[[str], None]) -> None:
         for part in parts:
-            if not part.comments_feed or not part.comment_count or self.comment_feeds_left <= 0:
+            feed = part.comments_feed
+            if not feed or not part.comment_count or self.comment_feeds_left <= 0:
                 continue
             article = self._article_for(part)
             if article is not None and len(article.comments) >= part.comment_count:
                 continue
+            seen = self.store.comments_seen(feed)
+            if (seen is not None and part.comment_count <= seen) or self._deferred(feed):
+                continue  # it gave all it could at this count, or it is backed off after failing
             self.comment_feeds_left -= 1
-            payload = self.fetch_payload(part.comments_feed)
-            if payload.error:
-                summary.failed[payload.error.reason] += 1
-                report(str(payload.error))
+            payload = self.fetch_payload(feed)
+            problem = payload.error
+            if payload.data is not None:
+                try:
+                    self._ingest_comments(payload, part)
+                except SourceError as exc:
+                    self._failed(feed, payload.fetched_at or now_iso(), str(exc))
+                    problem = exc
+            if problem is not None:
+                summary.warnings[f"comment-feed-{problem.reason}"] += 1
+                notice(f"comments of {part.url or part.title}: {problem} (a warning: the post itself is kept)")
                 continue
-            if payload.not_modified:
-                continue
-            try:
-                self._ingest_comments(payload, part)
-            except SourceError as exc:
-                summary.failed[exc.reason] += 1
-                report(str(exc))
+            with self.store.transaction():
+                self.store.set_comments_seen(feed, part.comment_count)
 
     def _article_for(self, part: Part) -> Article | None:
         ids = self.store.find_by_key(f"url:{canonical_url(part.url)}") if part.url else set()
@@ -193,6 +216,7 @@ class FeedFetcher:
         summary: Summary,
         report: Callable[[str], None],
         progress: Callable[[str], None] = lambda origin: None,
+        notice: Callable[[str], None] = lambda message: None,
     ) -> int:
         """Walk a WordPress feed's pages (?paged=2, 3, ...) until one is empty or missing."""
         pages = 0
@@ -211,7 +235,7 @@ class FeedFetcher:
                 report(str(exc))
                 break
             pages += 1
-            self._comment_feeds(parts, summary, report)
+            self._comment_feeds(parts, summary, notice)
         return pages
 
 

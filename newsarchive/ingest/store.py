@@ -64,7 +64,8 @@ CREATE TABLE IF NOT EXISTS feed_state (
     last_success TEXT,
     last_error TEXT,
     failures INTEGER NOT NULL DEFAULT 0,
-    next_try TEXT
+    next_try TEXT,
+    comments_seen INTEGER  -- comment feeds: the post's comment count when last fetched
 );
 CREATE TABLE IF NOT EXISTS snapshots (
     id INTEGER PRIMARY KEY,
@@ -147,6 +148,12 @@ class ArchiveStore:
         """Add what an archive written by an older version lacks and readers
         can do without (so they need no upgrade first), once."""
         done = {row[0] for row in self.db.execute("SELECT name FROM upgrades")}
+        if "comments-seen" not in done:
+            with self.transaction():
+                columns = {row[1] for row in self.db.execute("PRAGMA table_info(feed_state)")}
+                if "comments_seen" not in columns:
+                    self.db.execute("ALTER TABLE feed_state ADD COLUMN comments_seen INTEGER")
+                self.db.execute("INSERT OR IGNORE INTO upgrades (name) VALUES ('comments-seen')")
         if "lead-keys" not in done:
             with self.transaction():
                 self._add_lead_keys()
@@ -392,9 +399,23 @@ class ArchiveStore:
     def set_feed_state(self, url: str, **values: object) -> None:
         state = {**self.feed_state(url), **values}
         columns = ", ".join(FEED_STATE)
+        updates = ", ".join(f"{k} = excluded.{k}" for k in FEED_STATE)  # other columns are kept
         self.db.execute(
-            f"INSERT OR REPLACE INTO feed_state (url, {columns}) VALUES (?, {', '.join('?' * len(FEED_STATE))})",
+            f"INSERT INTO feed_state (url, {columns}) VALUES (?, {', '.join('?' * len(FEED_STATE))}) "
+            f"ON CONFLICT(url) DO UPDATE SET {updates}",
             (url, *(state.get(k) for k in FEED_STATE)),
+        )
+
+    def comments_seen(self, comment_feed: str) -> int | None:
+        """The post's comment count when its comment feed was last fetched whole, if ever."""
+        row = self.db.execute("SELECT comments_seen FROM feed_state WHERE url = ?", (comment_feed,)).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def set_comments_seen(self, comment_feed: str, count: int) -> None:
+        self.db.execute(
+            "INSERT INTO feed_state (url, comments_seen) VALUES (?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET comments_seen = excluded.comments_seen",
+            (comment_feed, count),
         )
 
     def add_snapshot(self, sha256: str, origin: str, fetched_at: str, options: Mapping[str, object]) -> None:
