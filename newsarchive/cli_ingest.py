@@ -21,12 +21,11 @@ from .exitcodes import ExitCode
 
 
 def _check_patterns(patterns: tuple[str, ...]) -> None:
+    from .ingest.feeds import pattern_problem
+
     for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            message = f"{pattern!r} is not a regular expression ({exc})"
-            raise click.BadParameter(message, param_hint="--spam-pattern") from exc
+        if problem := pattern_problem(pattern):
+            raise click.BadParameter(problem, param_hint="--spam-pattern")
 
 
 def _check_feed(url: str) -> None:

@@ -304,3 +304,25 @@ def test_a_filename_with_a_newline_stays_on_its_line(tmp_path: Path) -> None:
     assert code == 1, screen
     skipped = [line for line in screen.splitlines() if "skipped" in line]
     assert len(skipped) == 1 and "bad name.txt" in skipped[0], screen
+
+
+def test_a_spam_pattern_that_nests_repeats_is_refused_up_front(run: Runner) -> None:
+    result = run("ingest", "--spam-pattern", "(a+)+$", str(CORPUS), expect=2)
+    assert "'(a+)+$' repeats a repeated group" in result.stderr
+
+
+def test_a_slow_spam_pattern_is_cut_off_naming_it(tmp_path: Path) -> None:
+    page = tmp_path / "hostile.xml"
+    body = "A paragraph about the council budget and its social workers. " * 20
+    page.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><link>https://news.example/</link>'
+        f"<item><title>{'a' * 40}!</title><link>https://news.example/a/</link><description>{body}</description>"
+        "</item></channel></rss>"
+    )
+    good = tmp_path / "good.txt"
+    good.write_text("Council budget story\n\n" + "Another paragraph about a council budget. " * 20)
+    # (a|aa)+$ escapes the up-front check; on this title it would backtrack for hours
+    result = _cli(tmp_path / "archive", "ingest", "--spam-pattern", "(a|aa)+$", str(page), str(good))
+    assert result.returncode == 1, result.stderr
+    assert "spam pattern '(a|aa)+$' took over" in result.stderr and "hostile.xml" in result.stderr
+    assert "added 1" in result.stderr and "(slow-spam-pattern: 1)" in result.stderr

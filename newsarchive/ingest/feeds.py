@@ -44,6 +44,23 @@ def feeds_path(archive: Path) -> Path:
     return archive / FEEDS_FILE
 
 
+# A group that repeats something repeated, then is repeated itself: (a+)+,
+# (\w*\s?)*, (x+){2,}.  Such a pattern can backtrack for minutes on a title.
+NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]")
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why a user's spam pattern is refused, or None.  (The timeout in
+    ``spam.py`` still bounds any slow pattern this does not catch.)"""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"spam pattern {pattern!r} is not a regular expression ({exc})"
+    if NESTED_REPEAT.search(pattern):
+        return f"spam pattern {pattern!r} repeats a repeated group, which can take minutes on one title: simplify it"
+    return None
+
+
 def load(archive: Path) -> list[Feed]:
     path = feeds_path(archive)
     if not path.exists():
@@ -63,10 +80,8 @@ def load(archive: Path) -> list[Feed]:
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
             raise FeedListError(f"{path}: feed {i}: spam_patterns must be a list of strings")
         for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise FeedListError(f"{path}: feed {i}: spam pattern {pattern!r} is not a regular expression") from exc
+            if problem := pattern_problem(pattern):
+                raise FeedListError(f"{path}: feed {i}: {problem}")
         feeds.append(
             Feed(str(entry.get("name") or entry["url"]), entry["url"], bool(entry.get("enabled", True)), list(patterns))
         )

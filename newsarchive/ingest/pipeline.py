@@ -33,6 +33,7 @@ from .identity import TextKeys, remember_keys, text_key, text_keys
 from .models import Part
 from .parallel import ordered_map
 from .sources.common import SourceContext
+from .spam import SlowPattern
 from .store import ArchiveStore
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -208,6 +209,8 @@ def parse(payload: Payload, options: IngestOptions) -> tuple[SourceContext, list
         parts = parse_payload(payload.data, ctx)
     except SourceError:
         raise
+    except SlowPattern as exc:
+        raise SourceError("slow-spam-pattern", f"{payload.origin}: {exc}") from exc
     except (ValueError, LookupError, RecursionError, UnicodeError, MemoryError) as exc:
         message = f"{payload.origin}: could not be parsed ({type(exc).__name__}: {exc})"
         raise SourceError("unparsable", message) from exc

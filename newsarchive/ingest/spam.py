@@ -26,6 +26,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import regex
+
 # Scripts each language's text is written in; anything else is foreign to it.
 LANGUAGE_SCRIPTS = {
     "zh": {"CJK"},
@@ -57,6 +59,7 @@ GAMBLING_WORDS = re.compile(
     re.IGNORECASE,
 )
 SEPARATORS = " \t|-–—:·•_~/\\[](){}【】「」『』"
+PATTERN_TIMEOUT = 0.25  # seconds a user's pattern may take on one title (a sane one takes microseconds)
 SHARED_SHARE = 0.6  # a run must open at least this share of a feed's titles
 
 
@@ -198,15 +201,35 @@ def clean_titles(titles: Sequence[str], spam: SpamFilter, sample_text: str = "")
     return [_clean_one(t, expected, prefix, suffix, spam.patterns) for t in titles]
 
 
+class SlowPattern(Exception):
+    """A user's spam pattern ran past ``PATTERN_TIMEOUT`` on one title."""
+
+
+def _strip_pattern(pattern: str, title: str, removed: list[str]) -> str:
+    """``title`` without the matches of a user's ``pattern`` (appended to ``removed``).
+
+    A user's pattern such as ``(a+)+$`` backtracks for minutes on a hostile
+    41-character title, so it runs under the ``regex`` package's timeout and
+    ``SlowPattern`` names it when that runs out.
+    """
+    try:
+        for match in regex.finditer(pattern, title, timeout=PATTERN_TIMEOUT):
+            if match.group(0).strip():
+                removed.append(match.group(0).strip())
+        return str(regex.sub(pattern, " ", title, timeout=PATTERN_TIMEOUT))
+    except TimeoutError as exc:
+        raise SlowPattern(
+            f"spam pattern {pattern!r} took over {PATTERN_TIMEOUT} s on one title "
+            "(nested repeats such as (a+)+ backtrack without end): simplify it"
+        ) from exc
+
+
 def _clean_one(
     title: str, expected: set[str], prefix: str, suffix: str, patterns: Sequence[str]
 ) -> tuple[str, list[str]]:
     removed: list[str] = []
     for pattern in patterns:
-        for match in re.finditer(pattern, title):
-            if match.group(0).strip():
-                removed.append(match.group(0).strip())
-        title = re.sub(pattern, " ", title)
+        title = _strip_pattern(pattern, title, removed)
     if prefix and title.startswith(prefix):
         removed.append(prefix.strip(SEPARATORS))
         title = title[len(prefix) :]
