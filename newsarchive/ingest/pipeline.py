@@ -94,6 +94,7 @@ class Payload:
     data: bytes | None = None
     error: SourceError | None = None
     fetched_at: str | None = None
+    final_url: str | None = None  # where the fetch ended after redirects, when not the URL asked for
     expect_feed: bool = False  # a feed URL must hold a feed, not a page
     spam_patterns: list[str] = field(default_factory=list)
     not_modified: bool = False
@@ -330,6 +331,8 @@ class Ingestor:
         }
         if ctx.charset:  # so that a rebuild reads the bytes as this run did
             options["charset"] = ctx.charset
+        if payload.final_url:  # what was fetched, when a redirect took it elsewhere
+            options["final_url"] = payload.final_url
         try:
             snapshots.save(self.archive, ctx.sha256, payload.data)  # content-addressed: harmless if rolled back
             with self.store.transaction():

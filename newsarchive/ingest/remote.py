@@ -48,13 +48,24 @@ class FeedFetcher:
         self.options = options or FetchOptions()
         self.force = force
         self.comment_feeds_left = COMMENT_FEEDS_PER_RUN
+        self.private = False  # the last feed fetched was at a private address (an intranet, a test)
 
     def _deferred(self, url: str) -> bool:
         next_try = self.store.feed_state(url).get("next_try")
         return bool(next_try) and not self.force and str(next_try) > now_iso()
 
-    def fetch_payload(self, url: str, spam_patterns: list[str] | None = None, conditional: bool = True) -> Payload:
-        """The feed's new bytes, a not-modified payload, or the error, with state recorded."""
+    def fetch_payload(
+        self,
+        url: str,
+        spam_patterns: list[str] | None = None,
+        conditional: bool = True,
+        allow_private: bool | None = None,
+    ) -> Payload:
+        """The feed's new bytes, a not-modified payload, or the error, with state recorded.
+
+        ``allow_private`` as for ``fetch``; whether this fetch began at a
+        private address is kept in ``self.private`` for the URLs the feed names.
+        """
         state = self.store.feed_state(url)
         attempt = now_iso()
         try:
@@ -63,10 +74,12 @@ class FeedFetcher:
                 state.get("etag") if conditional else None,
                 state.get("last_modified") if conditional else None,
                 self.options,
+                allow_private,
             )
         except SourceError as exc:
             self._failed(url, attempt, str(exc))
             return Payload(url, error=exc)
+        self.private = fetched.local
         with self.store.transaction():
             if fetched.not_modified:
                 self.store.set_feed_state(
@@ -92,6 +105,7 @@ class FeedFetcher:
             url,
             data=fetched.body,
             fetched_at=attempt,
+            final_url=fetched.url if fetched.url != url else None,
             expect_feed=True,
             spam_patterns=list(spam_patterns or []),
             charset=content_type_charset(fetched.headers.get("content-type")),
@@ -159,6 +173,7 @@ class FeedFetcher:
     # -- comment feeds -------------------------------------------------------
 
     def _comment_feeds(self, parts: list[Part], summary: Summary, notice: Callable[[str], None]) -> None:
+        feed_private = self.private
         for part in parts:
             feed = part.comments_feed
             if not feed or not part.comment_count or self.comment_feeds_left <= 0:
@@ -170,7 +185,8 @@ class FeedFetcher:
             if (seen is not None and part.comment_count <= seen) or self._deferred(feed):
                 continue  # it gave all it could at this count, or it is backed off after failing
             self.comment_feeds_left -= 1
-            payload = self.fetch_payload(feed)
+            # Held to the standing of the feed that named it: a public feed may not send us to the LAN.
+            payload = self.fetch_payload(feed, allow_private=feed_private)
             problem = payload.error
             if payload.data is not None:
                 try:
