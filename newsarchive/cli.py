@@ -7,13 +7,11 @@ nowhere else; exit codes are in ``exitcodes.ExitCode``.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -21,13 +19,14 @@ from . import __version__
 from .cli_common import (
     CONTEXT_SETTINGS,
     HIT_COLUMNS,
-    RECORD_COLUMNS,
-    archive_dir,
     chosen_format,
     date_options,
     default_archive,
     errors_to_exit,
+    open_archive,
     output_options,
+    query_text,
+    record_columns,
     warn_if_index_behind,
     write_records,
 )
@@ -125,8 +124,7 @@ def search(
     as_nl: bool,
     as_csv: bool,
 ) -> None:
-    from .search.query import SearchOptions, query_from_args
-    from .search.query import search as run_search
+    from .archive import SearchOptions
 
     fmt = chosen_format(as_json, as_nl, as_csv)
     if facets and fmt in ("jsonl", "csv"):
@@ -134,8 +132,9 @@ def search(
     if page is not None:
         offset = (page - 1) * limit
     options = SearchOptions(limit, offset, sort, since, until, facets=facets, suggest=fmt is None)
-    result = run_search(archive_dir(ctx), query_from_args(query), options)
-    warn_if_index_behind(archive_dir(ctx))
+    archive = open_archive(ctx)
+    result = archive.search(query_text(query), options)
+    warn_if_index_behind(archive)
     if fmt == "json" and facets:
         payload = {
             "total": result.total,
@@ -180,11 +179,9 @@ def timeline(
         newsarchive timeline "early adopter"
         newsarchive timeline 'council:"East Sussex"' --by year --json
     """
-    from .search.query import query_from_args
-    from .search.timeline import timeline as run_timeline
-
-    periods = run_timeline(archive_dir(ctx), query_from_args(query) if query else "", by, since, until)
-    warn_if_index_behind(archive_dir(ctx))
+    archive = open_archive(ctx)
+    periods = archive.timeline(query_text(query) if query else "", by, since, until)
+    warn_if_index_behind(archive)
     if as_json:
         click.echo(json.dumps([{"period": p, "hits": n} for p, n in periods]))
         return
@@ -207,12 +204,8 @@ def similar(ctx: click.Context, id_or_url: str, limit: int, as_json: bool, as_nl
         newsarchive similar 4f86fb47
         newsarchive similar 4f86fb47 --json -n 10
     """
-    from .search.lookup import resolve
-    from .search.similar import similar as run_similar
-
-    archive = archive_dir(ctx)
     fmt = chosen_format(as_json, as_nl, as_csv)
-    hits = run_similar(archive, resolve(archive, id_or_url).id, limit)
+    hits = open_archive(ctx).similar(id_or_url, limit)
     if fmt:
         write_records((h.to_dict() for h in hits), fmt, HIT_COLUMNS, sys.stdout)
         return
@@ -237,9 +230,7 @@ def show(ctx: click.Context, id_or_url: str, as_json: bool) -> None:
         newsarchive show https://www.communitycare.co.uk/2023/09/21/employers-chosen-to-design-and-test-social-work-early-career-framework/
         newsarchive show 4f86fb47 --json
     """
-    from .search.lookup import resolve
-
-    article = resolve(archive_dir(ctx), id_or_url)
+    article = open_archive(ctx).resolve(id_or_url)
     if as_json:
         click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -275,22 +266,18 @@ def export(
         newsarchive export "early adopter" --format csv -o adopters.csv
         newsarchive export --since 2024 --format jsonl | jq .title
     """
-    from .search.lookup import iter_matching
-    from .search.query import query_from_args
-
-    text = query_from_args(query) if query else None
+    archive = open_archive(ctx)
+    text = query_text(query) if query else None
     if text or since or until:  # answered by the index
-        warn_if_index_behind(archive_dir(ctx))
-    matching = iter_matching(archive_dir(ctx), text, since, until)
-    first = next(matching, None)  # opens the archive: an error comes before any output does
-    records = (a.to_dict() for a in itertools.chain([first] if first else [], matching))
+        warn_if_index_behind(archive)
+    records = archive.export(text, since, until)  # opens the archive: an error comes before any output
     if output == "-":
-        write_records(records, fmt, RECORD_COLUMNS, sys.stdout)
+        write_records(records, fmt, record_columns(), sys.stdout)
         return
     from .output import write_atomically
 
     with write_atomically(Path(output)) as stream:
-        write_records(records, fmt, RECORD_COLUMNS, stream)
+        write_records(records, fmt, record_columns(), stream)
 
 
 @cli.command()
@@ -305,17 +292,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         newsarchive stats
         NEWSARCHIVE_HOME=/srv/news newsarchive stats --json
     """
-    from .ingest.store import ArchiveStore
-
-    archive = archive_dir(ctx)
-    info: dict[str, Any] = {"archive": str(archive), "exists": (archive / "archive.db").exists()}
-    if info["exists"]:
-        store = ArchiveStore(archive, readonly=True)
-        try:
-            info.update(store.stats())
-        finally:
-            store.close()
-        info["index_bytes"] = sum(p.stat().st_size for p in (archive / "index").glob("*") if p.is_file())
+    info = open_archive(ctx).stats()
     if as_json:
         click.echo(json.dumps(info))
         return

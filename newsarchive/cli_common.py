@@ -11,14 +11,12 @@ from typing import Any
 
 import click
 
+from .archive import Archive
+from .errors import ArchiveError, Locked, NewsArchiveError, NotFound, QueryError
 from .exitcodes import ExitCode
-from .ingest.errors import ArchiveError, NewsArchiveError, NotFound, QueryError
-from .ingest.lock import Locked
-from .ingest.models import Article
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 HIT_COLUMNS = ("rank", "id", "url", "title", "published", "score", "snippet", "commenter")
-RECORD_COLUMNS = tuple(f.name for f in fields(Article))  # CSV columns: the record's own keys
 
 
 class Failure(click.ClickException):
@@ -38,6 +36,25 @@ def default_archive() -> Path:
 
 def archive_dir(ctx: click.Context) -> Path:
     return ctx.find_root().obj["archive"]
+
+
+def open_archive(ctx: click.Context, write: bool = False, wait: bool = False) -> Archive:
+    """The command's archive, closed (and its lock let go) when the command ends."""
+    return ctx.with_resource(Archive.open(archive_dir(ctx), write=write, wait=wait))
+
+
+def query_text(args: tuple[str, ...] | list[str]) -> str:
+    """The query as the shell split it, put back together (see ``search.query.query_from_args``)."""
+    from . import archive
+
+    return str(archive.query_from_args(args))
+
+
+def record_columns() -> tuple[str, ...]:
+    """CSV columns of a record: the record's own keys, in their order."""
+    from . import archive
+
+    return tuple(f.name for f in fields(archive.Article))
 
 
 def errors_to_exit(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -102,10 +119,10 @@ def date_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def write_records(records: Iterator[dict[str, Any]], fmt: str, columns: tuple[str, ...], stream: Any = None) -> None:
-    from .search.export import write
+    from . import archive
 
     stream = stream or sys.stdout
-    chunks = write(records, fmt, columns)
+    chunks = archive.serialise(records, fmt, columns)
     if hasattr(stream, "isatty") and stream.isatty():
         # Data meant for programs, shown on a terminal: nothing in it may drive
         # the terminal (JSON escapes C0 controls, but neither CSV nor JSON
@@ -118,16 +135,14 @@ def write_records(records: Iterator[dict[str, Any]], fmt: str, columns: tuple[st
     stream.flush()
 
 
-def warn_if_index_behind(archive: Path) -> None:
+def warn_if_index_behind(archive: Archive) -> None:
     """Say on stderr when a search answers from an index that lags the records.
 
     An ingest that is running, or was killed before its index update, leaves
     records the index does not hold yet; results are then those of the last
     complete index, and the user must know, not take them as complete.
     """
-    from .search.lookup import index_lag
-
-    lag = index_lag(archive)
+    lag = archive.index_lag()
     if lag:
         click.echo(
             f"newsarchive: warning: the search index is {lag} record{'s' if lag != 1 else ''} behind the archive "

@@ -11,35 +11,22 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import asdict
 from types import TracebackType
 
 import click
 
-from .cli_common import archive_dir, errors_to_exit
+from .archive import Archive
+from .cli_common import archive_dir, errors_to_exit, open_archive
+from .errors import ArchiveError, FeedListError
 from .exitcodes import ExitCode
 
 
 def _check_patterns(patterns: tuple[str, ...]) -> None:
-    from .ingest.feeds import pattern_problem
+    from .archive import pattern_problem
 
     for pattern in patterns:
         if problem := pattern_problem(pattern):
             raise click.BadParameter(problem, param_hint="--spam-pattern")
-
-
-def _check_feed(url: str) -> None:
-    """Fetch ``url`` once and parse it as a feed; a usage error saying why when it is not one."""
-    from .ingest.errors import SourceError
-    from .ingest.feeds import check_feed
-    from .output import safe_line
-
-    try:
-        items = check_feed(url)
-    except SourceError as exc:
-        message = f"{safe_line(exc)}; not added (--no-check adds it anyway)"
-        raise click.BadParameter(message, param_hint="URL") from exc
-    click.echo(f"checked: a feed of {items} item{'s' if items != 1 else ''}", err=True)
 
 
 def _check_timezone(timezone: str) -> None:
@@ -145,21 +132,12 @@ def ingest(
         newsarchive ingest --backfill https://www.communitycare.co.uk/tag/early-career-framework/feed/
         curl -s https://example.org/feed/ | newsarchive ingest -
     """
-    from .ingest import feeds as feed_list
-    from .ingest.fetch import FetchOptions
-    from .ingest.lock import ArchiveLock
-    from .ingest.pipeline import IngestOptions, Ingestor, Summary, iter_payloads
-    from .ingest.remote import FeedFetcher
     from .output import safe_line
-    from .search.index import sync
 
     _check_patterns(spam_patterns)
     _check_timezone(timezone)
-    archive = archive_dir(ctx)
-    urls = [s for s in sources if re.match(r"^https?://", s, re.I)]
-    paths = [s for s in sources if s not in urls]
-    configured = feed_list.load(archive) if (use_feeds or not (sources or backfill)) else []
-    if not (sources or backfill or configured):
+    feed_list = use_feeds or not (sources or backfill)
+    if not (sources or backfill) and not Archive(archive_dir(ctx)).feeds():
         raise click.UsageError(
             "Nothing to ingest: name files, directories or URLs, or add feeds with 'newsarchive feeds add URL'."
         )
@@ -171,25 +149,22 @@ def ingest(
         if not quiet:
             click.echo(f"newsarchive: {safe_line(message)}", err=True)
 
-    with ArchiveLock(archive, wait=wait):
-        ingestor = Ingestor(archive, IngestOptions(list(spam_patterns), timezone, workers=jobs))
-        try:
-            fetcher = FeedFetcher(ingestor, FetchOptions(read_timeout=timeout), force=force)
-            summary = Summary()
-            with Progress(quiet) as step:
-                ingestor.ingest(iter_payloads(paths), report=report, progress=step, summary=summary, notice=notice)
-                for url in urls:
-                    step(url)
-                    fetcher.ingest_feed(url, summary, report, notice=notice)
-                for feed in configured:
-                    if feed.enabled:
-                        step(feed.url)
-                        fetcher.ingest_feed(feed.url, summary, report, feed.spam_patterns, notice=notice)
-                if backfill:
-                    fetcher.backfill(backfill, max_pages, summary, report, progress=step, notice=notice)
-            sync(ingestor.store, archive)
-        finally:
-            ingestor.close()
+    archive = open_archive(ctx, write=True, wait=wait)
+    with Progress(quiet) as step:
+        summary = archive.ingest(
+            sources,
+            feed_list=feed_list,
+            backfill=backfill,
+            max_pages=max_pages,
+            spam_patterns=spam_patterns,
+            timezone=timezone,
+            timeout=timeout,
+            jobs=jobs,
+            force=force,
+            report=report,
+            notice=notice,
+            progress=step,
+        )
     failed = sum(summary.failed.values())
     if as_json:
         click.echo(json.dumps(summary.to_dict()))
@@ -243,16 +218,22 @@ def feeds_add(
         newsarchive feeds add https://www.socialworkengland.org.uk/feed/ --name "Social Work England"
         newsarchive feeds add https://intranet.example/news.xml --no-check
     """
-    from .ingest import feeds as feed_list
+    from .errors import SourceError
+    from .output import safe_line
 
     if not re.match(r"^https?://\S+$", url, re.I):
         raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
     _check_patterns(spam_patterns)
-    if not no_check:
-        _check_feed(url)
-    feed_list.add(archive_dir(ctx), feed_list.Feed(name or url, url, not disabled, list(spam_patterns)))
-    from .output import safe_line
-
+    archive = open_archive(ctx)
+    if any(url == f.url for f in archive.feeds()):
+        raise FeedListError(f"{url} is already in the feed list")
+    try:
+        items = archive.add_feed(url, name, spam_patterns, enabled=not disabled, check=not no_check)
+    except SourceError as exc:
+        message = f"{safe_line(exc)}; not added (--no-check adds it anyway)"
+        raise click.BadParameter(message, param_hint="URL") from exc
+    if items is not None:
+        click.echo(f"checked: a feed of {items} item{'s' if items != 1 else ''}", err=True)
     click.echo(f"added {safe_line(name or url)}", err=True)
 
 
@@ -267,10 +248,9 @@ def feeds_remove(ctx: click.Context, name_or_url: str) -> None:
     Example:
         newsarchive feeds remove "Community Care"
     """
-    from .ingest import feeds as feed_list
     from .output import safe_line
 
-    removed = feed_list.remove(archive_dir(ctx), name_or_url)
+    removed = open_archive(ctx).remove_feed(name_or_url)
     click.echo(f"removed {safe_line(removed.name)}", err=True)
 
 
@@ -286,16 +266,7 @@ def feeds_enable(ctx: click.Context, name_or_url: str, off: bool) -> None:
     Example:
         newsarchive feeds enable "Community Care" --off
     """
-    from .ingest import feeds as feed_list
-
-    archive = archive_dir(ctx)
-    listed = feed_list.load(archive)
-    matches = [f for f in listed if name_or_url in (f.name, f.url)]
-    if not matches:
-        raise feed_list.FeedListError(f"no feed named {name_or_url!r} in {feed_list.feeds_path(archive)}")
-    for feed in matches:
-        feed.enabled = not off
-    feed_list.save(archive, listed)
+    open_archive(ctx).enable_feed(name_or_url, enabled=not off)
 
 
 @feeds.command("list")
@@ -310,18 +281,9 @@ def feeds_list(ctx: click.Context, as_json: bool) -> None:
         newsarchive feeds list
         newsarchive feeds list --json | jq '.[] | select(.failures > 0)'
     """
-    from .ingest import feeds as feed_list
-    from .ingest.store import ArchiveStore
     from .output import safe_line as safe
 
-    archive = archive_dir(ctx)
-    listed = feed_list.load(archive)
-    store = ArchiveStore(archive, readonly=True) if (archive / "archive.db").exists() else None
-    try:
-        rows = [{**asdict(f), **(store.feed_state(f.url) if store else {"failures": 0})} for f in listed]
-    finally:
-        if store:
-            store.close()
+    rows = open_archive(ctx).feed_status()
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -335,7 +297,7 @@ def feeds_list(ctx: click.Context, as_json: bool) -> None:
         click.echo(line)
     if not rows:
         click.echo(
-            f"no feeds yet: add one with 'newsarchive feeds add URL' ({feed_list.feeds_path(archive)})", err=True
+            f"no feeds yet: add one with 'newsarchive feeds add URL' ({archive_dir(ctx) / 'feeds.toml'})", err=True
         )
 
 
@@ -356,22 +318,10 @@ def reindex(ctx: click.Context, from_snapshots: bool, wait: bool) -> None:
         newsarchive reindex
         newsarchive reindex --from-snapshots
     """
-    from .ingest.errors import ArchiveError
-    from .ingest.lock import ArchiveLock
-    from .ingest.rebuild import rebuild_from_snapshots
-    from .ingest.store import ArchiveStore
-    from .search.index import rebuild
-
-    archive = archive_dir(ctx)
-    if not (archive / "archive.db").exists():
-        raise ArchiveError(f"no archive at {archive}: run 'newsarchive ingest' first")
-    with ArchiveLock(archive, wait=wait):
-        if from_snapshots:
-            count = rebuild_from_snapshots(archive)
-            click.echo(f"rebuilt {count} articles from snapshots", err=True)
-        store = ArchiveStore(archive)
-        try:
-            written = rebuild(store, archive)
-        finally:
-            store.close()
+    archive = Archive.open(archive_dir(ctx))
+    if not archive.exists:
+        raise ArchiveError(f"no archive at {archive.path}: run 'newsarchive ingest' first")
+    rebuilt, written = open_archive(ctx, write=True, wait=wait).reindex(from_snapshots)
+    if rebuilt is not None:
+        click.echo(f"rebuilt {rebuilt} articles from snapshots", err=True)
     click.echo(f"indexed {written} articles", err=True)

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from .search.query import MARK_END, MARK_START
+from .archive import MARK_END, MARK_START
 
 UNSAFE = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)?"  # CSI, OSC and two-byte escapes

@@ -143,6 +143,8 @@ def test_ingest_json_summary(run: Runner) -> None:
         "deferred": 0,
         "failed": 0,
         "failed_by_reason": {},
+        "warnings": 0,
+        "warnings_by_reason": {},
         "sources": 1,
     }
 

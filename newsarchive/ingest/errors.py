@@ -1,36 +1,5 @@
-"""Domain exceptions, turned into one-line messages only by the command line."""
+"""The errors the ingest stages raise: defined in ``newsarchive.errors``, named here for them."""
 
-from __future__ import annotations
+from ..errors import ArchiveError, FeedListError, Locked, NewsArchiveError, NotFound, QueryError, SourceError
 
-
-class NewsArchiveError(Exception):
-    """Base class: every error the tool expects and can explain."""
-
-
-class SourceError(NewsArchiveError):
-    """One source could not be read or parsed; the batch goes on without it.
-
-    ``reason`` is a short machine-friendly tag counted in the summary line
-    (``empty``, ``binary``, ``malformed-feed``, ...); the message says what
-    was wrong in words.
-    """
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-    def __reduce__(self) -> tuple[type, tuple[str, str]]:
-        # parsing workers send it back to the main process: pickle both fields
-        return (type(self), (self.reason, str(self)))
-
-
-class ArchiveError(NewsArchiveError):
-    """The archive itself cannot be opened or written."""
-
-
-class QueryError(NewsArchiveError):
-    """A search query that cannot be parsed or run."""
-
-
-class NotFound(NewsArchiveError):
-    """No article answers to that id or URL."""
+__all__ = ["ArchiveError", "FeedListError", "Locked", "NewsArchiveError", "NotFound", "QueryError", "SourceError"]

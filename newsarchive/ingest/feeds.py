@@ -22,7 +22,7 @@ from pathlib import Path
 
 import tomli_w
 
-from .errors import NewsArchiveError
+from .errors import FeedListError
 
 FEEDS_FILE = "feeds.toml"
 HEADER = "# newsarchive feed list: one [[feed]] table per feed. See the README, section 'The feed list'.\n\n"
@@ -34,10 +34,6 @@ class Feed:
     url: str
     enabled: bool = True
     spam_patterns: list[str] = field(default_factory=list)
-
-
-class FeedListError(NewsArchiveError):
-    """The feed list cannot be read or does not hold what was asked for."""
 
 
 def feeds_path(archive: Path) -> Path:

@@ -29,17 +29,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
-from .errors import NewsArchiveError
+from .errors import Locked
 
 LOCK_FILE = "ingest.lock"
 # The archives this process holds the lock of (real paths): record locks do
 # not conflict within one process, so this does it.
 _HELD_HERE: set[str] = set()
 _REGISTRY = threading.Lock()
-
-
-class Locked(NewsArchiveError):
-    """Another run holds the archive."""
 
 
 class ArchiveLock:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from ..ingest.errors import QueryError
+from ..errors import QueryError
 
 ABSOLUTE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 RELATIVE = re.compile(r"(\d+)\s*([dwmy])")

@@ -44,7 +44,7 @@ from typing import Any, TypeVar, cast
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 
-from ..ingest.errors import ArchiveError
+from ..errors import ArchiveError
 from ..ingest.store import ArchiveStore
 from .schema import build_schema, to_document
 

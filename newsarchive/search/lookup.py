@@ -7,7 +7,7 @@ from pathlib import Path
 
 from whoosh.query import Every
 
-from ..ingest.errors import NotFound
+from ..errors import NotFound
 from ..ingest.identity import canonical_url
 from ..ingest.models import Article
 from ..ingest.store import ArchiveStore

@@ -26,7 +26,7 @@ from whoosh.qparser import MultifieldParser, PlusMinusPlugin
 from whoosh.query import DateRange, Every, Query
 from whoosh.searching import Results, Searcher
 
-from ..ingest.errors import QueryError
+from ..errors import QueryError
 from ..ingest.models import Article
 from ..ingest.store import ArchiveStore
 from . import datespec

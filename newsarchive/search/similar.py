@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..ingest.errors import NotFound
+from ..errors import NotFound
 from ..ingest.store import ArchiveStore
 from .index import open_index, reads_index
 from .query import Hit
