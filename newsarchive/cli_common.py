@@ -90,7 +90,12 @@ def _database_problem(exc: sqlite3.DatabaseError) -> str:
     ctx = click.get_current_context(silent=True)
     where = archive_dir(ctx) / "archive.db" if ctx and ctx.find_root().obj else "the archive database"
     detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-    if any(word in detail for word in ("malformed", "not a database", "corrupt")):
+    if "not a database" in detail:  # nothing in it can be read, the list of snapshots included
+        return (
+            f"the archive database {where} is not an SQLite database ({detail}): restore it from a backup, "
+            "or move it aside and ingest the sources again"
+        )
+    if any(word in detail for word in ("malformed", "corrupt")):
         return (
             f"the archive database {where} is damaged ({detail}): "
             "'newsarchive reindex --from-snapshots' rebuilds the records from the raw snapshots"

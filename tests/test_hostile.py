@@ -90,9 +90,9 @@ def test_made_up_bad_input_among_good_ones(tmp_path: Path, name: str) -> None:
     shutil.copy(LETTER_DUMP, batch / "good.txt")
     (batch / name).write_bytes(data)
     archive = tmp_path / "archive"
-    result, seconds, peak = run_cli(archive, "ingest", str(batch))
+    result, _, peak = run_cli(archive, "ingest", str(batch))  # its timeout is a hang guard, not a budget
     assert "Traceback" not in result.stderr
-    assert seconds < 60 and peak < 1500, (seconds, peak)
+    assert peak < 1500, peak  # memory, not time: bench/ measures speed
     lines = result.stderr.strip().splitlines()
     if reason:
         assert result.returncode == 1
@@ -120,10 +120,11 @@ def test_zero_bytes_on_stdin(run: Runner) -> None:
 def test_feed_of_100000_items(tmp_path: Path) -> None:
     feed = tmp_path / "big.xml"
     feed.write_text(rss_feed(100_000))
-    result, seconds, peak = run_cli(tmp_path / "archive", "ingest", str(feed), timeout=900)
+    # The timeout is a hang guard (a quiet 2-core machine takes about 100 s), not a budget.
+    result, _, peak = run_cli(tmp_path / "archive", "ingest", str(feed), timeout=3600)
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().startswith("added 100000,")
-    assert seconds < 600 and peak < 2000, (seconds, peak)
+    assert peak < 2000, peak
 
 
 @pytest.mark.slow
@@ -135,9 +136,9 @@ def test_page_of_50_megabytes(tmp_path: Path) -> None:
         + paragraph * (50 * 2**20 // len(paragraph))
         + "</article></body></html>"
     )
-    result, seconds, peak = run_cli(tmp_path / "archive", "ingest", str(page), str(LETTER_DUMP), timeout=600)
+    result, _, peak = run_cli(tmp_path / "archive", "ingest", str(page), str(LETTER_DUMP), timeout=3600)  # hang guard
     assert result.returncode == 0, result.stderr
-    assert seconds < 120 and peak < 2500, (seconds, peak)
+    assert peak < 2500, peak
 
 
 # -- mojibake: ftfy's own cases through our text-repair stage ---------------------------
@@ -171,7 +172,12 @@ def test_mojibake_case(case: dict) -> None:
 
 
 def test_mojibake_material_is_there() -> None:
-    realworld("mojibake", "ftfy", "tests", "test-cases")
+    """The parametrised cases above really come from ftfy's files (a broken path
+    would leave them silently empty): every file read, hundreds of cases."""
+    folder = realworld("mojibake", "ftfy", "tests", "test-cases")
+    cases = mojibake_cases()
+    assert all((folder / name).exists() for name in MOJIBAKE_FILES)
+    assert len(cases) > 100 and all(case.values[0]["original"] for case in cases)
 
 
 # -- fuzzing: every parser, through the dispatcher --------------------------------------
