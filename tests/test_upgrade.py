@@ -7,6 +7,7 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from conftest import LETTER_DUMP, PAY_SCALES_DUMP, Runner
 
 
@@ -79,3 +80,46 @@ def test_an_index_of_utc_dates_is_searched_until_the_next_ingest_rebuilds_it(run
     run("ingest", str(PAY_SCALES_DUMP))
     assert (archive / "index" / "newsarchive-schema").read_text() == "4\n"
     assert len(json.loads(run("search", "social", "--json").stdout)) == 2
+
+
+# -- one schema history: migrations, and what a newer release wrote ---------------------
+
+
+def test_an_archive_of_the_previous_release_is_migrated_in_order(run: Runner, archive: Path) -> None:
+    from newsarchive.ingest.migrations import MIGRATIONS, VERSION
+
+    run("ingest", str(LETTER_DUMP))
+    with sqlite3.connect(archive / "archive.db") as db:  # as the release before comments_seen left it
+        db.execute("DELETE FROM upgrades WHERE name != 'lead-keys'")
+        db.execute("ALTER TABLE feed_state DROP COLUMN comments_seen")
+        db.execute("PRAGMA user_version = 2")
+    assert len(run("export").stdout) > 100  # readable as it is
+    run("ingest", str(PAY_SCALES_DUMP))
+    with sqlite3.connect(archive / "archive.db") as db:
+        assert {r[0] for r in db.execute("SELECT name FROM upgrades")} == {m.name for m in MIGRATIONS}
+        assert db.execute("PRAGMA user_version").fetchone()[0] == VERSION
+        assert "comments_seen" in {r[1] for r in db.execute("PRAGMA table_info(feed_state)")}
+
+
+@pytest.mark.parametrize("how", ["version", "migration"])
+def test_an_archive_a_newer_release_wrote_is_refused_not_downgraded(run: Runner, archive: Path, how: str) -> None:
+    run("ingest", str(LETTER_DUMP))
+    with sqlite3.connect(archive / "archive.db") as db:
+        if how == "version":
+            db.execute("PRAGMA user_version = 99")
+        else:
+            db.execute("INSERT INTO upgrades (name) VALUES ('a-later-release')")
+    commands = [("ingest", str(PAY_SCALES_DUMP)), ("reindex",)] + ([("export",)] if how == "version" else [])
+    for command in commands:
+        result = run(*command, expect=4)
+        assert "newer newsarchive" in result.stderr and "upgrade newsarchive" in result.stderr, result.stderr
+    with sqlite3.connect(archive / "archive.db") as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == (99 if how == "version" else 3)
+
+
+def test_an_index_a_newer_release_wrote_is_refused_not_rebuilt(run: Runner, archive: Path) -> None:
+    run("ingest", str(LETTER_DUMP))
+    (archive / "index" / "newsarchive-schema").write_text("99\n")
+    assert "newer newsarchive" in run("search", "dashboard", expect=4).stderr
+    assert "newer newsarchive" in run("ingest", str(PAY_SCALES_DUMP), expect=4).stderr
+    assert (archive / "index" / "newsarchive-schema").read_text() == "99\n"

@@ -20,65 +20,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from . import migrations
 from .errors import ArchiveError
-from .identity import lead_key
 from .models import Article, Part
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS parts (
-    part_key TEXT PRIMARY KEY,
-    article_id TEXT NOT NULL,
-    digest TEXT NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS parts_article ON parts(article_id);
-CREATE TABLE IF NOT EXISTS articles (
-    id TEXT PRIMARY KEY,
-    url TEXT,
-    published TEXT,
-    digest TEXT NOT NULL,
-    indexed INTEGER NOT NULL DEFAULT 0,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
-CREATE INDEX IF NOT EXISTS articles_unindexed ON articles(indexed) WHERE indexed = 0;
-CREATE TABLE IF NOT EXISTS keys (
-    key TEXT NOT NULL,
-    article_id TEXT NOT NULL,
-    PRIMARY KEY (key, article_id)
-);
-CREATE INDEX IF NOT EXISTS keys_article ON keys(article_id);
-CREATE TABLE IF NOT EXISTS deleted (id TEXT PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS history (
-    article_id TEXT PRIMARY KEY,
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL,
-    changes TEXT NOT NULL DEFAULT '[]'
-);
-CREATE TABLE IF NOT EXISTS feed_state (
-    url TEXT PRIMARY KEY,
-    etag TEXT,
-    last_modified TEXT,
-    body_sha TEXT,
-    last_attempt TEXT,
-    last_success TEXT,
-    last_error TEXT,
-    failures INTEGER NOT NULL DEFAULT 0,
-    next_try TEXT,
-    comments_seen INTEGER  -- comment feeds: the post's comment count when last fetched
-);
-CREATE TABLE IF NOT EXISTS snapshots (
-    id INTEGER PRIMARY KEY,
-    sha256 TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    fetched_at TEXT NOT NULL,
-    options TEXT NOT NULL DEFAULT '{}'
-);
-CREATE INDEX IF NOT EXISTS snapshots_source ON snapshots(sha256, origin);
-CREATE TABLE IF NOT EXISTS upgrades (name TEXT PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS merged (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS merged_new ON merged(new_id);
-"""
 MAX_CHANGES = 20  # the newest notes of what changed, per article
 # A sketch key held by more articles than this is a stop key (see find_by_keys):
 # in a real archive a key is held by the versions of one article, merged into
@@ -86,10 +31,6 @@ MAX_CHANGES = 20  # the newest notes of what changed, per article
 MAX_KEY_HOLDERS = 50
 FEED_STATE = ("etag", "last_modified", "body_sha", "last_attempt", "last_success", "last_error", "failures", "next_try")
 DB_NAME = "archive.db"
-# Bumped when SCHEMA gains a table that readers need; opening for writing
-# upgrades an older archive.  What readers can do without (match keys, the
-# merged-ids table) comes in through ``_upgrade`` and leaves this alone.
-STORE_VERSION = 2
 
 
 def _record(article: Article, data: dict[str, Any] | None = None) -> dict[str, object]:
@@ -124,49 +65,18 @@ class ArchiveStore:
                 if not self.path.exists():
                     raise ArchiveError(f"no archive at {directory}: run 'newsarchive ingest' first")
                 self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
-                version = self.db.execute("PRAGMA user_version").fetchone()[0]
-                if version < STORE_VERSION:
-                    raise ArchiveError(
-                        f"the archive at {directory} was written by an older newsarchive: "
-                        "run 'newsarchive reindex' once to upgrade it"
-                    )
+                migrations.check_readable(self.db, str(directory))
             else:
                 directory.mkdir(parents=True, exist_ok=True)
                 self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
-                self.db.executescript(SCHEMA)
-                self.db.execute(f"PRAGMA user_version = {STORE_VERSION}")
-                self._upgrade()
+                migrations.migrate(self.db, str(directory))
         except sqlite3.Error as exc:
             raise ArchiveError(f"cannot open the archive at {self.path}: {exc}") from exc
 
     def close(self) -> None:
         self.db.close()
-
-    def _upgrade(self) -> None:
-        """Add what an archive written by an older version lacks and readers
-        can do without (so they need no upgrade first), once."""
-        done = {row[0] for row in self.db.execute("SELECT name FROM upgrades")}
-        if "comments-seen" not in done:
-            with self.transaction():
-                columns = {row[1] for row in self.db.execute("PRAGMA table_info(feed_state)")}
-                if "comments_seen" not in columns:
-                    self.db.execute("ALTER TABLE feed_state ADD COLUMN comments_seen INTEGER")
-                self.db.execute("INSERT OR IGNORE INTO upgrades (name) VALUES ('comments-seen')")
-        if "lead-keys" not in done:
-            with self.transaction():
-                self._add_lead_keys()
-                self.db.execute("INSERT OR IGNORE INTO upgrades (name) VALUES ('lead-keys')")
-
-    def _add_lead_keys(self) -> None:
-        """The lead keys (``identity.lead_key``) of every stored part's body
-        and standfirst, which earlier versions did not keep."""
-        rows = self.db.execute(
-            "SELECT article_id, json_extract(data, '$.body'), json_extract(data, '$.standfirst') FROM parts"
-        )
-        found = {(lead, aid) for aid, *texts in rows for lead in map(lead_key, texts) if lead}
-        self.db.executemany("INSERT OR IGNORE INTO keys (key, article_id) VALUES (?, ?)", sorted(found))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -283,14 +193,19 @@ class ArchiveStore:
         """The ids of the articles that the article ``old_id`` (or the ids it
         starts) became when it was merged into another: an id someone noted
         keeps finding its article.  Archives from before the table: none."""
-        try:
-            rows = self.db.execute(
-                "SELECT DISTINCT new_id FROM merged WHERE old_id >= ? AND old_id < ? LIMIT 2",
-                (old_id, old_id + "\uffff"),
-            )
-            return [r[0] for r in rows]
-        except sqlite3.OperationalError:  # opened read-only, never written by this version
+        if not self._has_table("merged"):  # an archive of version 2 not yet opened for writing
             return []
+        rows = self.db.execute(
+            "SELECT DISTINCT new_id FROM merged WHERE old_id >= ? AND old_id < ? LIMIT 2",
+            (old_id, old_id + "\uffff"),
+        )
+        return [r[0] for r in rows]
+
+    def _has_table(self, name: str) -> bool:
+        return (
+            self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+            is not None
+        )
 
     def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
         """Articles newest first, or those of ``ids`` in that order; one at a time."""

@@ -111,8 +111,8 @@ def open_index(archive: Path, create: bool = False) -> Index:
     try:
         current = current_generation(archive)
         if current is not None:
-            marker = current / VERSION_FILE
-            if not marker.exists() or marker.read_text().strip() not in READABLE:
+            _refuse_newer(current)
+            if _format(current) not in READABLE:
                 raise ArchiveError(
                     f"the search index at {path} was built by another newsarchive version: run 'newsarchive reindex'"
                 )
@@ -239,9 +239,25 @@ def rebuild(store: ArchiveStore, archive: Path, progress: Callable[[int], None] 
         raise ArchiveError(message + "; the index searches see is unchanged") from exc
 
 
-def _outdated(generation: Path) -> bool:
+def _format(generation: Path) -> str:
+    """The index format a generation was written in ('' when unmarked: older than format 2)."""
     marker = generation / VERSION_FILE
-    return not marker.exists() or marker.read_text().strip() != INDEX_VERSION
+    return marker.read_text().strip() if marker.exists() else ""
+
+
+def _refuse_newer(generation: Path) -> None:
+    """An index a newer release wrote is neither read nor rebuilt down to this release's format."""
+    found = _format(generation)
+    if found.isdigit() and int(found) > int(INDEX_VERSION):
+        raise ArchiveError(
+            f"the search index at {generation} was built by a newer newsarchive (format {found}; "
+            f"this one knows up to {INDEX_VERSION}): upgrade newsarchive to use it"
+        )
+
+
+def _outdated(generation: Path) -> bool:
+    _refuse_newer(generation)
+    return _format(generation) != INDEX_VERSION
 
 
 def _build(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None) -> int:
