@@ -15,10 +15,16 @@ and listed one.  Moving the excluded side is what ``_find_next`` does.
 ``BufferFile`` copied every segment part it opened into memory (see
 ``_ViewReader``): opening a searcher on 50,000 articles cost 1.9 s and
 347 MiB, and every indexing batch paid it again.
+
+The upstream functions are kept as ``UPSTREAM``: ``tests/test_whoosh_fixes.py``
+shows each defect still there without its fix, so the day a release mends
+one, a test fails and says the patch can go.
 """
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from typing import Any
 
 from whoosh.filedb.structfile import BufferFile
@@ -30,11 +36,12 @@ def _find_first(self: AndNotMatcher) -> None:
         self._find_next()
 
 
+UPSTREAM = {"AndNotMatcher._find_first": AndNotMatcher._find_first, "BufferFile.__init__": BufferFile.__init__}
 AndNotMatcher._find_first = _find_first
 
 
-class _ViewReader:
-    """A read-only file over a memoryview that never copies it.
+class _ViewReader(io.RawIOBase):
+    """A read-only, seekable in-memory file over a memoryview that never copies it.
 
     Whoosh opens each part of a segment as a ``BufferFile`` over the
     segment's memory map, and ``BufferFile`` wraps that view in ``BytesIO``,
@@ -42,11 +49,23 @@ class _ViewReader:
     into memory.  On 50,000 articles (53 segments) opening a searcher took
     1.9 s and 347 MiB; a bulk load paid that in every batch, and it was
     most of the ingest's peak memory.  Reads here copy only what is read.
+
+    It stands in for that ``BytesIO`` wherever Whoosh uses one: reading,
+    lines, seeking, ``getvalue``/``getbuffer``, ``with``, closing (an
+    ``io.RawIOBase``, so the rest of the file API comes with it); writing
+    raises ``io.UnsupportedOperation``, as the file is read-only.
     """
 
     def __init__(self, view: memoryview) -> None:
-        self._view = view
+        super().__init__()
+        self._view = view.cast("B") if view.format != "B" or view.ndim != 1 else view
         self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
 
     def read(self, size: int | None = -1) -> bytes:
         start = self._pos
@@ -54,7 +73,10 @@ class _ViewReader:
         self._pos = max(start, end)
         return bytes(self._view[start:end])
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:
+    def readall(self) -> bytes:
+        return self.read(-1)
+
+    def readinto(self, buffer: Any) -> int:
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
@@ -69,7 +91,7 @@ class _ViewReader:
             end = min(end, self._pos + size)
         return self.read(end - self._pos)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[bytes]:
         while line := self.readline():
             yield line
 
@@ -81,11 +103,21 @@ class _ViewReader:
     def tell(self) -> int:
         return self._pos
 
-    def flush(self) -> None:
-        pass
+    def getvalue(self) -> bytes:
+        """The whole content, as ``BytesIO.getvalue`` gives it (a copy: asked for)."""
+        return bytes(self._view)
 
-    def close(self) -> None:
-        pass
+    def getbuffer(self) -> memoryview:
+        return self._view
+
+    def writable(self) -> bool:
+        return False
+
+    def write(self, data: Any) -> int:
+        raise io.UnsupportedOperation("a segment part opened for reading is read-only")
+
+    def truncate(self, size: int | None = None) -> int:
+        raise io.UnsupportedOperation("a segment part opened for reading is read-only")
 
 
 def _buffer_file_init(self: BufferFile, buf: Any, name: str | None = None, onclose: Any = None) -> None:
