@@ -123,3 +123,15 @@ def test_an_index_a_newer_release_wrote_is_refused_not_rebuilt(run: Runner, arch
     assert "newer newsarchive" in run("search", "dashboard", expect=4).stderr
     assert "newer newsarchive" in run("ingest", str(PAY_SCALES_DUMP), expect=4).stderr
     assert (archive / "index" / "newsarchive-schema").read_text() == "99\n"
+
+
+def test_a_rebuild_reads_each_snapshot_with_its_own_options(run: Runner, archive: Path) -> None:
+    """The time zone a payload was ingested with is the one a rebuild reads it with."""
+    run("ingest", "--timezone", "America/New_York", str(LETTER_DUMP))
+    before = json.loads(run("export").stdout)
+    with sqlite3.connect(archive / "archive.db") as db:
+        (options,) = db.execute("SELECT options FROM snapshots").fetchone()
+    assert json.loads(options)["timezone"] == "America/New_York"
+    run("reindex", "--from-snapshots")
+    after = json.loads(run("export").stdout)
+    assert [r["published"] for r in after] == [r["published"] for r in before]

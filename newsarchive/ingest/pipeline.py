@@ -32,6 +32,7 @@ from .errors import ArchiveError, SourceError
 from .identity import TextKeys, remember_keys, text_key, text_keys
 from .models import Part
 from .parallel import ordered_map
+from .snapshots import SnapshotOptions
 from .sources.common import SourceContext
 from .spam import SlowPattern
 from .store import ArchiveStore
@@ -324,15 +325,13 @@ class Ingestor:
             ctx, parts = self.parse(payload)
         outcomes: Counter[str] = Counter()
         assert payload.data is not None
-        options: dict[str, object] = {
-            "spam_patterns": ctx.spam_patterns,
-            "timezone": ctx.timezone,
-            "expect_feed": payload.expect_feed,
-        }
-        if ctx.charset:  # so that a rebuild reads the bytes as this run did
-            options["charset"] = ctx.charset
-        if payload.final_url:  # what was fetched, when a redirect took it elsewhere
-            options["final_url"] = payload.final_url
+        options = SnapshotOptions(
+            spam_patterns=list(ctx.spam_patterns),
+            timezone=ctx.timezone,
+            expect_feed=payload.expect_feed,
+            charset=ctx.charset,  # so that a rebuild reads the bytes as this run did
+            final_url=payload.final_url,  # what was fetched, when a redirect took it elsewhere
+        )
         try:
             snapshots.save(self.archive, ctx.sha256, payload.data)  # content-addressed: harmless if rolled back
             with self.store.transaction():

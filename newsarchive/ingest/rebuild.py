@@ -17,6 +17,7 @@ from . import snapshots
 from .cluster import apply_part
 from .detect import parse_payload
 from .errors import ArchiveError, SourceError
+from .pipeline import FEED_KINDS
 from .remote import comment_feed_part
 from .sources.common import SourceContext
 from .store import DB_NAME, FEED_STATE, ArchiveStore
@@ -36,20 +37,15 @@ def rebuild_from_snapshots(archive: Path) -> int:
                 data = snapshots.load(archive, sha)
             except OSError as exc:
                 raise ArchiveError(f"snapshot {sha} of {origin} cannot be read: {exc}") from exc
-            ctx = SourceContext(
-                origin,
-                fetched_at,
-                sha,
-                list(options.get("spam_patterns", [])),
-                str(options.get("timezone", "Europe/London")),
-                str(options["charset"]) if options.get("charset") else None,
-            )
+            ctx = SourceContext(origin, fetched_at, sha, options.spam_patterns, options.timezone, options.charset)
             try:
                 parts = parse_payload(data, ctx)
             except SourceError:
                 continue  # what no longer parses is left out, as ingest would leave it out
-            if options.get("comment_feed_of"):
-                parts = [comment_feed_part(ctx, parts, str(options["comment_feed_of"]), options.get("comment_count"))]
+            if options.expect_feed and parts and parts[0].kind not in FEED_KINDS:
+                continue  # fetched as a feed, now read as a page: ingest refuses it too (not-a-feed)
+            if options.comment_feed_of:
+                parts = [comment_feed_part(ctx, parts, options.comment_feed_of, options.comment_count)]
             with new.transaction():
                 for part in parts:
                     apply_part(new, part)

@@ -29,6 +29,7 @@ from .fetch import FetchOptions, fetch
 from .identity import canonical_url
 from .models import Article, Comment, Part
 from .pipeline import Ingestor, Payload, Summary, now_iso
+from .snapshots import SnapshotOptions
 from .sources.common import SourceContext
 
 MAX_BACKOFF = timedelta(days=7)
@@ -219,8 +220,12 @@ class FeedFetcher:
                 ctx.sha256,
                 ctx.origin,
                 ctx.fetched_at,
-                {"comment_feed_of": post.url, "comment_count": post.comment_count}
-                | ({"charset": ctx.charset} if ctx.charset else {}),
+                SnapshotOptions(
+                    comment_feed_of=post.url,
+                    comment_count=post.comment_count,
+                    charset=ctx.charset,
+                    timezone=ctx.timezone,
+                ),
             )
 
     # -- backfill ------------------------------------------------------------

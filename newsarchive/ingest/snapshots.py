@@ -11,7 +11,36 @@ from __future__ import annotations
 
 import gzip
 import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
+
+from .dates import DEFAULT_TZ
+
+
+@dataclass
+class SnapshotOptions:
+    """How a payload was read, kept beside it so that a rebuild reads it the same way."""
+
+    spam_patterns: list[str] = field(default_factory=list)
+    timezone: str = DEFAULT_TZ
+    expect_feed: bool = False  # fetched as a feed: a page in its place is refused, then as now
+    charset: str | None = None  # named by the server's Content-Type
+    final_url: str | None = None  # where a redirected fetch ended
+    comment_feed_of: str | None = None  # a post's comment feed: the post's URL
+    comment_count: int | None = None  # ... and the comments the post reported
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form: the unset optional fields left out, as before this class."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SnapshotOptions:
+        """From the stored form; keys a later release added are passed over."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
 
 SNAPSHOT_DIR = "snapshots"
 # gzip level 3: on the bench's feeds and pages, 2.2x faster than level 6 for

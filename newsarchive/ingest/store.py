@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 from . import migrations
 from .errors import ArchiveError
 from .models import Article, Part
+from .snapshots import SnapshotOptions
 
 MAX_CHANGES = 20  # the newest notes of what changed, per article
 # A sketch key held by more articles than this is a stop key (see find_by_keys):
@@ -333,12 +334,12 @@ class ArchiveStore:
             (comment_feed, count),
         )
 
-    def add_snapshot(self, sha256: str, origin: str, fetched_at: str, options: Mapping[str, object]) -> None:
+    def add_snapshot(self, sha256: str, origin: str, fetched_at: str, options: SnapshotOptions) -> None:
         """List a payload once per origin: re-reading the same bytes adds nothing."""
         if not self.has_snapshot(sha256, origin):
             self.db.execute(
                 "INSERT INTO snapshots (sha256, origin, fetched_at, options) VALUES (?, ?, ?, ?)",
-                (sha256, origin, fetched_at, json.dumps(options, sort_keys=True)),
+                (sha256, origin, fetched_at, json.dumps(options.to_json(), sort_keys=True)),
             )
 
     def has_snapshot(self, sha256: str, origin: str) -> bool:
@@ -346,10 +347,10 @@ class ArchiveStore:
         found = self.db.execute("SELECT 1 FROM snapshots WHERE sha256 = ? AND origin = ?", (sha256, origin))
         return found.fetchone() is not None
 
-    def snapshots(self) -> list[tuple[str, str, str, dict[str, Any]]]:
+    def snapshots(self) -> list[tuple[str, str, str, SnapshotOptions]]:
         """(sha256, origin, fetched_at, options) in the order they were ingested."""
         rows = self.db.execute("SELECT sha256, origin, fetched_at, options FROM snapshots ORDER BY id")
-        return [(a, b, c, _decode(d)) for a, b, c, d in rows]
+        return [(a, b, c, SnapshotOptions.from_json(_decode(d))) for a, b, c, d in rows]
 
     def delete_article(self, article_id: str) -> None:
         self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
