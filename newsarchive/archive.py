@@ -56,7 +56,7 @@ _LAZY = {
     "SearchResult": "newsarchive.search.query",
     "MARK_START": "newsarchive.search.query",
     "MARK_END": "newsarchive.search.query",
-    "FACET_NAMES": "newsarchive.search.facets",
+    "FACETS": "newsarchive.search.schema",
     "pattern_problem": "newsarchive.ingest.feeds",
     "query_from_args": "newsarchive.search.query",
     "serialise": "newsarchive.search.export",
@@ -68,6 +68,15 @@ def __getattr__(name: str) -> Any:
         module = importlib.import_module(_LAZY[name])
         return getattr(module, "write" if name == "serialise" else name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def record_columns() -> tuple[str, ...]:
+    """A record's keys in their order: the columns of a CSV export."""
+    from dataclasses import fields
+
+    from .ingest.models import Article
+
+    return tuple(f.name for f in fields(Article))
 
 
 def _silent(message: str) -> None:

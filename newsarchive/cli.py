@@ -12,13 +12,17 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
+from .archive import Archive
 from .cli_common import (
     CONTEXT_SETTINGS,
     HIT_COLUMNS,
+    Failure,
+    archive_dir,
     chosen_format,
     date_options,
     default_archive,
@@ -60,8 +64,14 @@ class Commands(click.Group):
     envvar="NEWSARCHIVE_HOME",
     help="Archive directory. Default: $NEWSARCHIVE_HOME, else your user data directory.",
 )
+@click.option(
+    "--no-server",
+    is_flag=True,
+    envvar="NEWSARCHIVE_NO_SERVER",
+    help="Search the archive directly even when 'newsarchive serve' is running for it.",
+)
 @click.pass_context
-def cli(ctx: click.Context, archive: Path | None) -> None:
+def cli(ctx: click.Context, archive: Path | None, no_server: bool) -> None:
     """Ingest news feeds and pages into a clean archive, then search and export it.
 
     \b
@@ -69,7 +79,7 @@ def cli(ctx: click.Context, archive: Path | None) -> None:
         newsarchive ingest corpus/
         newsarchive search "early adopter"
     """
-    ctx.obj = {"archive": archive or default_archive()}
+    ctx.obj = {"archive": archive or default_archive(), "no_server": no_server}
 
 
 FACET_NAMES = ("year", "month", "author", "tag", "person", "org", "council")
@@ -132,9 +142,8 @@ def search(
     if page is not None:
         offset = (page - 1) * limit
     options = SearchOptions(limit, offset, sort, since, until, facets=facets, suggest=fmt is None)
-    archive = open_archive(ctx)
-    result = archive.search(query_text(query), options)
-    warn_if_index_behind(archive)
+    result, lag = _search(ctx, query_text(query), options)
+    warn_if_index_behind(lag)
     if fmt == "json" and facets:
         payload = {
             "total": result.total,
@@ -181,7 +190,7 @@ def timeline(
     """
     archive = open_archive(ctx)
     periods = archive.timeline(query_text(query) if query else "", by, since, until)
-    warn_if_index_behind(archive)
+    warn_if_index_behind(archive.index_lag())
     if as_json:
         click.echo(json.dumps([{"period": p, "hits": n} for p, n in periods]))
         return
@@ -269,7 +278,7 @@ def export(
     archive = open_archive(ctx)
     text = query_text(query) if query else None
     if text or since or until:  # answered by the index
-        warn_if_index_behind(archive)
+        warn_if_index_behind(archive.index_lag())
     records = archive.export(text, since, until)  # opens the archive: an error comes before any output
     if output == "-":
         write_records(records, fmt, record_columns(), sys.stdout)
@@ -311,6 +320,119 @@ class Interrupted(BaseException):
 
 def _interrupt(signum: int, frame: object) -> None:
     raise Interrupted(signum)
+
+
+def _search(ctx: click.Context, text: str, options: Any) -> tuple[Any, int]:
+    """The search and the index's lag: from a running server when there is one (warm), else directly."""
+    if not ctx.find_root().obj.get("no_server"):
+        from .client import ServerClient, ServerError, Unavailable
+
+        try:
+            server = ServerClient.find(archive_dir(ctx))
+            payload = server.get(
+                "/api/search",
+                q=text,
+                limit=options.limit,
+                offset=options.offset,
+                sort=options.sort,
+                since=options.since,
+                until=options.until,
+                facet=list(options.facets),
+            )
+            return _result_from(payload), int(payload.get("index_lag", 0))
+        except Unavailable:
+            pass  # no server, or not answering: the direct path
+        except ServerError as exc:
+            raise Failure(str(exc), ExitCode(exc.code)) from exc
+    archive = open_archive(ctx)
+    return archive.search(text, options), archive.index_lag()
+
+
+def _result_from(payload: dict[str, Any]) -> Any:
+    """A server's search answer as the ``SearchResult`` the direct path gives."""
+    from .archive import Hit, SearchResult
+
+    hits = [
+        Hit(h["rank"], h["id"], h["url"], h["title"], h["published"], h["score"], h["marked"], h["commenter"])
+        for h in payload["hits"]
+    ]
+    facets = {name: [(f["value"], f["count"]) for f in counts] for name, counts in payload["facets"].items()}
+    return SearchResult(
+        payload["query"], payload["total"], hits, facets, payload["suggestion"], payload["suggestion_total"]
+    )
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Processes answering side by side [default: one per core, at most 4].",
+)
+@click.option(
+    "--token",
+    envvar="NEWSARCHIVE_TOKEN",
+    help="Require this token (Authorization: Bearer TOKEN); needed to listen beyond 127.0.0.1.",
+)
+@click.pass_context
+@errors_to_exit
+def serve(ctx: click.Context, host: str, port: int, workers: int | None, token: str | None) -> None:
+    """Keep the archive open and answer searches over HTTP (a JSON API).
+
+    Searches through it are warm: the index stays open. 'newsarchive
+    search' uses a server running for the same archive by itself (see
+    --no-server). It only reads, so the nightly ingest runs beside it, and
+    it answers from what that ingest wrote without a restart. It listens on
+    127.0.0.1; to listen on another address give --token (or put it behind
+    a reverse proxy that authenticates, and keep it on 127.0.0.1).
+
+    \b
+    Example:
+        newsarchive serve
+        curl 'http://127.0.0.1:8765/api/search?q="early+adopter"&limit=5'
+        newsarchive serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"
+    """
+    import ipaddress
+
+    from .server import ENV_ARCHIVE, ENV_TOKEN, SERVER_FILE, record_listening
+
+    archive = archive_dir(ctx)
+    if not Archive.open(archive).exists:
+        raise Failure(f"no archive at {archive}: run 'newsarchive ingest' first", ExitCode.ARCHIVE_ERROR)
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not token:
+        raise click.UsageError(
+            f"listening on {host} lets others read the archive: give --token (or keep 127.0.0.1 behind a proxy)"
+        )
+    import uvicorn
+
+    os.environ[ENV_ARCHIVE] = str(archive)
+    if token:
+        os.environ[ENV_TOKEN] = token
+    count = workers or min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    where = " (token required)" if token else ""
+    click.echo(f"newsarchive: serving {archive} at {url}/ with {count} processes{where}; Ctrl-C stops", err=True)
+    recorded = record_listening(archive, url) if loopback and not token else None
+    try:
+        uvicorn.run(
+            "newsarchive.server:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=count,
+            log_level="warning",
+            access_log=False,
+            server_header=False,
+        )
+    finally:
+        if recorded is not None:
+            recorded.unlink(missing_ok=True)
+            (archive / SERVER_FILE).unlink(missing_ok=True)
 
 
 def main() -> None:

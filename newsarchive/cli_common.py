@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +53,7 @@ def record_columns() -> tuple[str, ...]:
     """CSV columns of a record: the record's own keys, in their order."""
     from . import archive
 
-    return tuple(f.name for f in fields(archive.Article))
+    return archive.record_columns()
 
 
 def errors_to_exit(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -140,14 +139,13 @@ def write_records(records: Iterator[dict[str, Any]], fmt: str, columns: tuple[st
     stream.flush()
 
 
-def warn_if_index_behind(archive: Archive) -> None:
+def warn_if_index_behind(lag: int) -> None:
     """Say on stderr when a search answers from an index that lags the records.
 
     An ingest that is running, or was killed before its index update, leaves
     records the index does not hold yet; results are then those of the last
     complete index, and the user must know, not take them as complete.
     """
-    lag = archive.index_lag()
     if lag:
         click.echo(
             f"newsarchive: warning: the search index is {lag} record{'s' if lag != 1 else ''} behind the archive "

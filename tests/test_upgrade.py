@@ -65,7 +65,7 @@ def test_an_index_of_the_previous_format_is_rebuilt_by_the_next_ingest(run: Runn
     refused = run("search", "dashboard", "--facet", "year", expect=4)
     assert "built by another newsarchive version: run 'newsarchive reindex'" in refused.stderr
     run("ingest", str(PAY_SCALES_DUMP))
-    assert (archive / "index" / "newsarchive-schema").read_text() == "4\n"
+    assert (archive / "index" / "newsarchive-schema").read_text() == "5\n"
     data = json.loads(run("search", "social", "--json", "--facet", "year").stdout)
     years = Counter(r["published"][:4] for r in json.loads(run("export", "social").stdout) if r["published"])
     assert data["total"] == 2 and [(f["value"], f["count"]) for f in data["facets"]["year"]] == sorted(years.items())
@@ -78,7 +78,7 @@ def test_an_index_of_utc_dates_is_searched_until_the_next_ingest_rebuilds_it(run
     (archive / "index" / "newsarchive-schema").write_text("3\n")
     assert json.loads(run("search", "dashboard", "--json").stdout)
     run("ingest", str(PAY_SCALES_DUMP))
-    assert (archive / "index" / "newsarchive-schema").read_text() == "4\n"
+    assert (archive / "index" / "newsarchive-schema").read_text() == "5\n"
     assert len(json.loads(run("search", "social", "--json").stdout)) == 2
 
 

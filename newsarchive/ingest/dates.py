@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
-DEFAULT_TZ = "Europe/London"
+from .models import DEFAULT_TZ  # noqa: F401 - named here for the readers
+
 MONTHS = {
     name: i
     for i, names in enumerate(

@@ -20,6 +20,9 @@ import hashlib
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
+# The time zone of dates that carry none, unless the user names another (--timezone).
+DEFAULT_TZ = "Europe/London"
+
 
 @dataclass
 class Image:

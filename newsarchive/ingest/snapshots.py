@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .dates import DEFAULT_TZ
+from .models import DEFAULT_TZ
 
 
 @dataclass

@@ -32,6 +32,7 @@ import pickle
 import shutil
 import struct
 import tempfile
+import threading
 import time
 import zlib
 from collections import defaultdict
@@ -51,10 +52,11 @@ from .schema import build_schema, to_document
 INDEX_DIR = "index"  # what searches open: a symlink to the current generation
 GENERATION = "index-"  # prefix of the generations' directories
 # Bumped when the schema's fields, or what they hold, change: the next ingest
-# rebuilds an older index.  Searching still reads the versions in READABLE,
-# whose fields are the same (3 held dates in UTC, off by their UTC offset).
-INDEX_VERSION = "4"
-READABLE = ("3", INDEX_VERSION)
+# rebuilds an older index beside it.  Searching still reads the versions in
+# READABLE meanwhile: 3 and 4 lack the pairs field (their phrases stay
+# positional), and 3 held dates in UTC (off by their UTC offset).
+INDEX_VERSION = "5"  # 5: the pairs field (phrases.py)
+READABLE = ("3", "4", INDEX_VERSION)
 VERSION_FILE = "newsarchive-schema"
 BATCH = 2000  # documents per commit: bounds memory and the work a crash loses
 PARALLEL_FROM = 500  # documents in a batch before two writer processes pay off
@@ -168,6 +170,36 @@ def _remove_generations(archive: Path, keep: Path | None) -> None:
             shutil.rmtree(path, ignore_errors=True)
     for stale_link in archive.glob(f".{INDEX_DIR}.*.link"):
         stale_link.unlink(missing_ok=True)
+
+
+class ResidentIndex:
+    """The index kept open across searches, for a process that serves many (the server).
+
+    Each thread gets a searcher of its own (Whoosh's are not shared between
+    threads), reopened when a nightly run has committed to the index or
+    published a new generation of it: a search never answers from an index
+    older than the last complete one, and never waits for a restart.
+    """
+
+    def __init__(self, archive: Path) -> None:
+        self.archive = archive
+        self._local = threading.local()
+
+    def searcher(self) -> Any:
+        """An up-to-date searcher for this thread (``ArchiveError`` when there is no index)."""
+        local = self._local
+        current = current_generation(self.archive)
+        searcher = getattr(local, "searcher", None)
+        if searcher is not None and local.generation == current and searcher.up_to_date():
+            return searcher
+        if searcher is not None:
+            searcher.close()
+            local.ix.close()
+            local.searcher = None
+        local.ix = open_index(self.archive)
+        local.generation = current
+        local.searcher = local.ix.searcher()
+        return local.searcher
 
 
 # What Whoosh raises when an index file is cut short or overwritten: not

@@ -12,6 +12,7 @@ from ..ingest.identity import canonical_url
 from ..ingest.models import Article
 from ..ingest.store import ArchiveStore
 from .index import open_index, reads_index
+from .phrases import for_index
 from .query import date_filter, parse_query
 
 
@@ -72,7 +73,8 @@ def iter_matching(
     try:
         parsed = parse_query(query, ix.schema) if query else Every()
         with ix.searcher() as searcher:
-            results = searcher.search(parsed, limit=None, sortedby="published", reverse=True, filter=allow)
+            matching = for_index(parsed, ix.schema)
+            results = searcher.search(matching, limit=None, sortedby="published", reverse=True, filter=allow)
             ids = [searcher.stored_fields(docnum)["id"] for docnum in results.docs()]
         yield from store.iter_articles(ids)
     finally:

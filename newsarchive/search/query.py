@@ -31,6 +31,7 @@ from ..ingest.models import Article
 from ..ingest.store import ArchiveStore
 from . import datespec
 from .index import open_index, reads_index
+from .phrases import for_index
 from .schema import DEFAULT_FIELDS, FIELD_BOOSTS
 from .snippets import MARK_END, MARK_START, make_snippet
 
@@ -110,6 +111,17 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str | None = None  # "did you mean": a respelling that finds more
     suggestion_total: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of a search (the server's, and ``search --json`` with facets)."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "hits": [hit.to_dict() for hit in self.hits],
+            "facets": {name: [{"value": v, "count": c} for v, c in counts] for name, counts in self.facets.items()},
+            "suggestion": self.suggestion,
+            "suggestion_total": self.suggestion_total,
+        }
 
 
 def query_from_args(args: tuple[str, ...] | list[str]) -> str:
@@ -203,36 +215,51 @@ def _run(searcher: Searcher, query: Query, options: SearchOptions) -> Results:
 
 
 @reads_index
-def search(archive: Path, text: str, options: SearchOptions | None = None) -> SearchResult:
-    """Run ``text`` against the archive's index; hits carry highlighted snippets."""
+def search(
+    archive: Path, text: str, options: SearchOptions | None = None, searcher: Searcher | None = None
+) -> SearchResult:
+    """Run ``text`` against the archive's index; hits carry highlighted snippets.
+
+    ``searcher``: an open one to use (the server keeps one per thread, see
+    ``index.ResidentIndex``); by default the index is opened for this search.
+    """
     options = options or SearchOptions()
     if options.sort not in SORTS:
         raise QueryError(f"unknown sort {options.sort!r}: use one of {', '.join(SORTS)}")
+    if searcher is not None:
+        return _search(archive, searcher, text, options)
     ix = open_index(archive)
+    try:
+        with ix.searcher() as opened:
+            return _search(archive, opened, text, options)
+    finally:
+        ix.close()
+
+
+def _search(archive: Path, searcher: Searcher, text: str, options: SearchOptions) -> SearchResult:
     store = ArchiveStore(archive, readonly=True)
     try:
-        query = parse_query(text, ix.schema)
-        with ix.searcher() as searcher:
-            results = _run(searcher, query, options)
-            analyzer = ix.schema["body"].analyzer
-            page = list(results)[options.offset :]
-            articles = store.get_many(hit["id"] for hit in page) if options.snippets else {}
-            hits = []
-            for rank, hit in enumerate(page, start=options.offset + 1):
-                article = articles.get(hit["id"])
-                snippet, commenter = _snippet(article, query, analyzer) if article else ("", None)
-                hits.append(Hit.from_whoosh(rank, hit, snippet, commenter))
-            result = SearchResult(text, len(results), hits)
-            if options.facets:
-                from .facets import counts
+        schema = searcher.schema
+        query = parse_query(text, schema)
+        results = _run(searcher, for_index(query, schema), options)
+        analyzer = schema["body"].analyzer
+        page = list(results)[options.offset :]
+        articles = store.get_many(hit["id"] for hit in page) if options.snippets else {}
+        hits = []
+        for rank, hit in enumerate(page, start=options.offset + 1):
+            article = articles.get(hit["id"])
+            snippet, commenter = _snippet(article, query, analyzer) if article else ("", None)
+            hits.append(Hit.from_whoosh(rank, hit, snippet, commenter))
+        result = SearchResult(text, len(results), hits)
+        if options.facets:
+            from .facets import counts
 
-                result.facets = counts(results, options.facets)
-            if options.suggest and result.total < FEW_HITS:
-                _suggest(searcher, text, result, options)
-            return result
+            result.facets = counts(results, options.facets)
+        if options.suggest and result.total < FEW_HITS:
+            _suggest(searcher, text, result, options)
+        return result
     finally:
         store.close()
-        ix.close()
 
 
 def _suggest(searcher: Searcher, text: str, result: SearchResult, options: SearchOptions) -> None:
@@ -244,7 +271,9 @@ def _suggest(searcher: Searcher, text: str, result: SearchResult, options: Searc
         return
     found = len(
         searcher.search(
-            parse_query(respelled, searcher.schema), limit=1, filter=date_filter(options.since, options.until)
+            for_index(parse_query(respelled, searcher.schema), searcher.schema),
+            limit=1,
+            filter=date_filter(options.since, options.until),
         )
     )
     if found > result.total:

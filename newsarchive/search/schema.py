@@ -27,6 +27,17 @@ WORDS = re.compile(r"[^\W\d_]{3,}")
 # in the index, whatever the query matched.
 FACETS = ("year", "month", "author", "tag", "person", "org", "council")
 FIELD_BOOSTS = {"title": 2.0, "standfirst": 1.5, "body": 1.0}
+# Neighbouring words of the default fields, as one term each ("social-worker"):
+# phrases are answered from it (see phrases.py).  The sections of an article
+# are joined with a word no text holds, so no pair spans a join.
+PAIR_FIELD = "pairs"
+PAIR_SEP = "-"
+SECTION_BREAK = "qqsectionbreakqq"
+
+
+def pair_term(first: str, second: str) -> str:
+    """The ``pairs`` term of two analysed neighbouring words."""
+    return f"{first}{PAIR_SEP}{second}"
 
 
 class FoldAccents(Filter):
@@ -51,6 +62,40 @@ def text_analyzer():
     )
 
 
+class PairFilter(Filter):
+    """Each two neighbouring words as one token ("social-worker"), at the first one's position.
+
+    Whoosh's ``BiWordFilter`` does this, but raises ``UnboundLocalError`` on
+    a text left with no words (a title of stop words), and yields a lone word
+    as a token of its own; a text of one word has no pair here.  Whoosh
+    reuses one token object, so the previous word's values are copied out.
+    """
+
+    def __init__(self, sep: str = PAIR_SEP) -> None:
+        self.sep = sep
+
+    def __call__(self, tokens):
+        previous: str | None = None
+        previous_pos = previous_start = 0
+        for token in tokens:
+            text = token.text
+            pos = token.pos if token.positions else 0
+            start = token.startchar if token.chars else 0
+            if previous is not None:
+                token.text = f"{previous}{self.sep}{text}"
+                if token.positions:
+                    token.pos = previous_pos
+                if token.chars:
+                    token.startchar = previous_start
+                yield token
+            previous, previous_pos, previous_start = text, pos, start
+
+
+def pair_analyzer():
+    """The text analyser's words, two by two: "social workers" -> "social-worker"."""
+    return text_analyzer() | PairFilter()
+
+
 def name_analyzer():
     """Names match whole words, unstemmed: person:"Trowler", council:"East Sussex"."""
     # Apostrophes split words, as in text fields, so ’ and ' match alike.
@@ -70,6 +115,7 @@ def build_schema() -> Schema:
         standfirst=TEXT(analyzer=analyzer, phrase=True, field_boost=FIELD_BOOSTS["standfirst"]),
         body=TEXT(analyzer=analyzer, phrase=True),
         comments=TEXT(analyzer=analyzer, phrase=True),
+        pairs=TEXT(analyzer=pair_analyzer(), phrase=True),  # positions: longer phrases are phrases of pairs
         author=TEXT(analyzer=name_analyzer(), phrase=True),
         person=TEXT(analyzer=name_analyzer(), phrase=True),
         org=TEXT(analyzer=name_analyzer(), phrase=True),
@@ -124,6 +170,9 @@ def to_document(article: Article) -> dict[str, Any]:
         "standfirst": " ".join(filter(None, [article.standfirst, article.summary])),
         "body": article.body,
         "comments": "\n".join(c.text for c in article.comments),
+        "pairs": f" {SECTION_BREAK} ".join(  # the default fields as indexed above, none spanning another
+            filter(None, [article.title, " ".join(filter(None, [article.standfirst, article.summary])), article.body])
+        ),
         "author": "\n".join(article.authors),
         "person": "\n".join(_entity_names(article, "people")),
         "org": "\n".join(_entity_names(article, "organisations", "acronym")),

@@ -8,6 +8,7 @@ from whoosh.query import Every
 
 from .facets import facet_counts, fill_periods
 from .index import open_index, reads_index
+from .phrases import for_index
 from .query import date_filter, parse_query
 
 
@@ -20,7 +21,7 @@ def timeline(
     try:
         query = parse_query(text, ix.schema) if text.strip() else Every()
         with ix.searcher() as searcher:
-            counts = facet_counts(searcher, query, date_filter(since, until), (by,))[by]
+            counts = facet_counts(searcher, for_index(query, ix.schema), date_filter(since, until), (by,))[by]
         return fill_periods(counts, by)
     finally:
         ix.close()
