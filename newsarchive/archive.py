@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from .ingest.models import Article
     from .ingest.pipeline import Summary
     from .ingest.store import ArchiveStore
-    from .search.query import Hit, SearchOptions, SearchResult
+    from .results import Hit, SearchOptions, SearchResult
 
 DB_NAME = "archive.db"
 URL = re.compile(r"^https?://", re.I)
@@ -51,14 +51,14 @@ _LAZY = {
     "FetchOptions": "newsarchive.ingest.fetch",
     "IngestOptions": "newsarchive.ingest.pipeline",
     "Summary": "newsarchive.ingest.pipeline",
-    "Hit": "newsarchive.search.query",
-    "SearchOptions": "newsarchive.search.query",
-    "SearchResult": "newsarchive.search.query",
-    "MARK_START": "newsarchive.search.query",
-    "MARK_END": "newsarchive.search.query",
+    "Hit": "newsarchive.results",
+    "SearchOptions": "newsarchive.results",
+    "SearchResult": "newsarchive.results",
+    "MARK_START": "newsarchive.results",
+    "MARK_END": "newsarchive.results",
     "FACETS": "newsarchive.search.schema",
     "pattern_problem": "newsarchive.ingest.feeds",
-    "query_from_args": "newsarchive.search.query",
+    "query_from_args": "newsarchive.results",
     "serialise": "newsarchive.search.export",
 }
 

@@ -17,7 +17,6 @@ also what exposed a NOT defect: see ``whoosh_fixes``.)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +28,21 @@ from whoosh.searching import Results, Searcher
 from ..errors import QueryError
 from ..ingest.models import Article
 from ..ingest.store import ArchiveStore
+from ..results import (  # noqa: F401 - the plain data of a search, named here for its callers
+    MARK_END,
+    MARK_START,
+    QUOTES,
+    Hit,
+    SearchOptions,
+    SearchResult,
+    query_from_args,
+    render_marks,
+)
 from . import datespec
 from .index import open_index, reads_index
 from .phrases import for_index
 from .schema import DEFAULT_FIELDS, FIELD_BOOSTS
-from .snippets import MARK_END, MARK_START, make_snippet
+from .snippets import make_snippet
 
 SORTS = ("relevance", "newest", "oldest")
 SNIPPETS = 3
@@ -55,92 +64,6 @@ QUERY_FIELDS = (
     "date",
     "published",
 )
-PLAIN_WORDS = re.compile(r"[\w\s'’.,&-]+")
-OPERATORS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
-NEGATION = re.compile(r"(?:^|\s)[-+]\w")  # "-word" / "+word" make it query language
-QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
-
-
-@dataclass
-class Hit:
-    """One search result as shown to people and printed for programs."""
-
-    rank: int
-    id: str
-    url: str | None
-    title: str | None
-    published: str | None
-    score: float | None
-    snippet: str = ""
-    commenter: str | None = None  # set when the snippet quotes a reader's comment
-
-    @classmethod
-    def from_whoosh(cls, rank: int, hit: Any, snippet: str = "", commenter: str | None = None) -> Hit:
-        """From a Whoosh hit: the display fields are stored with it, no record read."""
-        display = hit.get("display") or {}
-        score = round(hit.score, 4) if hit.score is not None else None
-        return cls(
-            rank,
-            hit["id"],
-            display.get("url"),
-            display.get("title"),
-            display.get("published"),
-            score,
-            snippet,
-            commenter,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rank": self.rank,
-            "id": self.id,
-            "url": self.url,
-            "title": self.title,
-            "published": self.published,
-            "score": self.score,
-            "snippet": render_marks(self.snippet, "**", "**"),
-            "commenter": self.commenter,
-        }
-
-
-@dataclass
-class SearchResult:
-    query: str
-    total: int
-    hits: list[Hit] = field(default_factory=list)
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    suggestion: str | None = None  # "did you mean": a respelling that finds more
-    suggestion_total: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of a search (the server's, and ``search --json`` with facets)."""
-        return {
-            "query": self.query,
-            "total": self.total,
-            "hits": [hit.to_dict() for hit in self.hits],
-            "facets": {name: [{"value": v, "count": c} for v, c in counts] for name, counts in self.facets.items()},
-            "suggestion": self.suggestion,
-            "suggestion_total": self.suggestion_total,
-        }
-
-
-def query_from_args(args: tuple[str, ...] | list[str]) -> str:
-    """The query text from command-line words.
-
-    Quoting on the shell means a phrase: ``search "early adopter"`` arrives
-    as one argument holding plain words, and is searched as that phrase.
-    Several arguments (``search early adopter``) are ANDed, and an argument
-    using the query language (quotes, fields, operators, ``*``) is taken as
-    written.
-    """
-    text = args[0].strip() if len(args) == 1 else ""
-    if " " in text and PLAIN_WORDS.fullmatch(text) and not OPERATORS.search(text) and not NEGATION.search(text):
-        return f'"{text}"'
-    return " ".join(args)
-
-
-def render_marks(text: str, start: str, end: str) -> str:
-    return text.replace(MARK_START, start).replace(MARK_END, end)
 
 
 def parse_query(text: str, schema: Any) -> Query:
@@ -177,18 +100,6 @@ def date_filter(since: str | None, until: str | None) -> Query | None:
     """--since/--until as a filter on the publication date; None when neither is given."""
     start, end = datespec.bound(since, False), datespec.bound(until, True)
     return DateRange("published", start, end) if start or end else None
-
-
-@dataclass
-class SearchOptions:
-    limit: int = 10
-    offset: int = 0
-    sort: str = "relevance"
-    since: str | None = None
-    until: str | None = None
-    snippets: bool = True
-    facets: tuple[str, ...] = ()
-    suggest: bool = True
 
 
 def _run(searcher: Searcher, query: Query, options: SearchOptions) -> Results:

@@ -25,7 +25,8 @@ from typing import Any
 from whoosh.query import Phrase, Query
 from whoosh.support.charset import accent_map
 
-MARK_START, MARK_END = "\ue000", "\ue001"  # private-use code points: matched words
+from ..results import MARK_END, MARK_START
+
 WINDOW = 220  # characters per snippet
 # Snowball's exceptional forms whose stem is not their own beginning.
 STEM_EXCEPTIONS = {"die": "dy", "lie": "ly", "tie": "ty"}
