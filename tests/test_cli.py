@@ -22,7 +22,18 @@ SUBCOMMANDS = sorted(
 
 
 def test_every_command_is_listed() -> None:
-    assert COMMANDS == ["export", "feeds", "ingest", "reindex", "search", "serve", "show", "similar", "stats", "timeline"]
+    assert COMMANDS == [
+        "export",
+        "feeds",
+        "ingest",
+        "reindex",
+        "search",
+        "serve",
+        "show",
+        "similar",
+        "stats",
+        "timeline",
+    ]
     assert len(SUBCOMMANDS) >= 4  # feeds add, list, remove, ...
 
 

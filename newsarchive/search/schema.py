@@ -10,6 +10,7 @@ snippets, which keeps the index small and quick to open.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
@@ -74,7 +75,7 @@ class PairFilter(Filter):
     def __init__(self, sep: str = PAIR_SEP) -> None:
         self.sep = sep
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
         previous: str | None = None
         previous_pos = previous_start = 0
         for token in tokens:
