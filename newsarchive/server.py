@@ -39,7 +39,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from .archive import Archive
 from .errors import ArchiveError, NewsArchiveError, NotFound, QueryError
@@ -100,13 +100,13 @@ def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def search_options(request: Request, suggest: bool = True) -> tuple[str, Any]:
+def search_options(request: Request, suggest: bool = True, default_limit: int = 10) -> tuple[str, Any]:
     """The query text and ``SearchOptions`` from a request's parameters (shared with the web pages)."""
     from .search.query import SearchOptions
     from .search.schema import FACETS as FACET_NAMES
 
     params = request.query_params
-    limit = _int(request, "limit", 10, 1, MAX_LIMIT)
+    limit = _int(request, "limit", default_limit, 1, MAX_LIMIT)
     page = _int(request, "page", 1, 1, 100_000)
     offset = _int(request, "offset", (page - 1) * limit, 0, 10_000_000)
     facets = tuple(f for f in params.getlist("facet") if f)
@@ -193,6 +193,10 @@ CODES = {QueryError: ExitCode.QUERY_ERROR, NotFound: ExitCode.NOT_FOUND, Archive
 
 
 def _error(request: Request, exc: Exception) -> Response:
+    if not request.url.path.startswith("/api/"):  # a page: the error as a page
+        from .web import error_page
+
+        return error_page(request, exc)
     kind = next((k for k in STATUS if isinstance(exc, k)), ArchiveError)
     return JSONResponse({"error": str(exc), "code": int(CODES[kind])}, status_code=STATUS[kind])
 
@@ -223,7 +227,7 @@ class Guard(BaseHTTPMiddleware):
 
 
 def create_app(archive: Path, token: str | None = None) -> Starlette:
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/api/search", api_search),
         Route("/api/articles/{ref:path}", api_article),
         Route("/api/similar/{ref:path}", api_similar),
@@ -233,6 +237,9 @@ def create_app(archive: Path, token: str | None = None) -> Starlette:
         Route("/api/export", api_export),
         Route("/healthz", health),
     ]
+    from .web import routes as pages
+
+    routes += pages()
     app = Starlette(
         routes=routes,
         middleware=[Middleware(Guard, token=token)],
