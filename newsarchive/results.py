@@ -12,8 +12,27 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+QUERY_FIELDS = (
+    "title",
+    "standfirst",
+    "body",
+    "comments",
+    "author",
+    "tag",
+    "site",
+    "has",
+    "url",
+    "id",
+    "person",
+    "org",
+    "council",
+    "date",
+    "published",
+)
+URL = re.compile(r"https?://\S+", re.I)
+# What a pasted headline carries that is not part of its words.
+PASTED_PUNCTUATION = re.compile(r"[^\w\s'’&.,-]")
 MARK_START, MARK_END = "\ue000", "\ue001"  # private-use code points: matched words
-PLAIN_WORDS = re.compile(r"[\w\s'’.,&-]+")
 OPERATORS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 NEGATION = re.compile(r"(?:^|\s)[-+]\w")  # "-word" / "+word" make it query language
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
@@ -83,18 +102,50 @@ class SearchResult:
 
 
 def query_from_args(args: tuple[str, ...] | list[str]) -> str:
-    """The query text from command-line words.
+    """The query text from command-line words (and from the web page's search box).
 
     Quoting on the shell means a phrase: ``search "early adopter"`` arrives
-    as one argument holding plain words, and is searched as that phrase.
+    as one argument holding plain words, and is searched as that phrase, and
+    so is a headline pasted as one argument, its punctuation dropped
+    ("Coronavirus: what it means for you?" is the phrase of its words).
     Several arguments (``search early adopter``) are ANDed, and an argument
-    using the query language (quotes, fields, operators, ``*``) is taken as
-    written.
+    using the query language (double quotes, a known field, operators,
+    ``*``, brackets, ``-word``) is taken as written.
     """
     text = args[0].strip() if len(args) == 1 else ""
-    if " " in text and PLAIN_WORDS.fullmatch(text) and not OPERATORS.search(text) and not NEGATION.search(text):
-        return f'"{text}"'
+    if URL.fullmatch(text):
+        return text
+    if " " in text and not _query_language(text):
+        # "Headline | Site", as a browser tab's title reads: the headline is the longest part
+        text = max(text.split(" | "), key=len) if " | " in text else text
+        words = " ".join(PASTED_PUNCTUATION.sub(" ", text).split())
+        return f'"{words}"' if " " in words else words
     return " ".join(args)
+
+
+def _query_language(text: str) -> bool:
+    known = re.search(rf"(?:^|[\s(])(?:{'|'.join(QUERY_FIELDS)}):", text)
+    # In a headline in capitals ("COUNCILS NOT READY FOR REFORM") AND, OR and NOT are words.
+    shouted = text.upper() == text and len(text.split()) > 3
+    operators = OPERATORS.search(text) and not shouted
+    return bool(known or operators or NEGATION.search(text) or re.search(r'["()*]', text))
+
+
+def as_text(text: str, fields: list[str] | tuple[str, ...] | None = None) -> str:
+    """Query-language text with what a reporter pastes made harmless: a word before a
+    colon that names no field is a word ("Coronavirus: …"), a ``?`` ending a word is a
+    question mark, not a wildcard, and ``|`` is nothing.  Quoted phrases are left alone."""
+    names = set(fields or QUERY_FIELDS)
+    pieces = re.split(r'("[^"]*")', text)
+    for i in range(0, len(pieces), 2):  # outside the quotes only
+        piece = re.sub(
+            r"(?<![\w:])([^\W\d_][\w’']*):(?!\S*//)",
+            lambda m: m.group(0) if m.group(1) in names else m.group(1) + " ",
+            pieces[i],
+        )
+        piece = re.sub(r"(?<=\w)\?+(?=\s|$)", "", piece)
+        pieces[i] = piece.replace("|", " ")
+    return "".join(pieces)
 
 
 def render_marks(text: str, start: str, end: str) -> str:

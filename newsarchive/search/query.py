@@ -31,10 +31,13 @@ from ..ingest.store import ArchiveStore
 from ..results import (  # noqa: F401 - the plain data of a search, named here for its callers
     MARK_END,
     MARK_START,
+    QUERY_FIELDS,
     QUOTES,
+    URL,
     Hit,
     SearchOptions,
     SearchResult,
+    as_text,
     query_from_args,
     render_marks,
 )
@@ -47,28 +50,11 @@ from .snippets import make_snippet
 SORTS = ("relevance", "newest", "oldest")
 SNIPPETS = 3
 FEW_HITS = 3  # below this many hits, look for a respelling that finds more
-QUERY_FIELDS = (
-    "title",
-    "standfirst",
-    "body",
-    "comments",
-    "author",
-    "tag",
-    "site",
-    "has",
-    "url",
-    "id",
-    "person",
-    "org",
-    "council",
-    "date",
-    "published",
-)
 
 
 def parse_query(text: str, schema: Any) -> Query:
     """A Whoosh query from the user's text, or ``QueryError`` pointing at the problem."""
-    text = text.translate(QUOTES).strip()
+    text = as_text(text.translate(QUOTES).strip(), [*schema.names(), *QUERY_FIELDS])
     if re.search(r'(?<![\w:"])date:', text):
         text = datespec.rewrite_date_terms(text)
     if text.count('"') % 2:
@@ -88,12 +74,8 @@ def parse_query(text: str, schema: Any) -> Query:
 
 
 def _check_fields(text: str, schema: Any) -> None:
-    """Refuse ``nosuchfield:value``, which Whoosh would silently search as text."""
-    outside_quotes = re.sub(r'"[^"]*"', " ", text)
-    for name in re.findall(r"(?:^|[\s(+-])([A-Za-z_]\w*):", outside_quotes):
-        if name not in schema.names():
-            fields = ", ".join(f"{n}:" for n in sorted(QUERY_FIELDS))
-            raise QueryError(f"unknown field {name + ':'!r} in query (fields: {fields})")
+    """Nothing to refuse any more: ``as_text`` has made a word before a colon that
+    names no field into text ("Coronavirus: what next" is a headline, not a field)."""
 
 
 def date_filter(since: str | None, until: str | None) -> Query | None:
@@ -150,6 +132,8 @@ def search(
 def _search(archive: Path, searcher: Searcher, text: str, options: SearchOptions) -> SearchResult:
     store = ArchiveStore(archive, readonly=True)
     try:
+        if URL.fullmatch(text.strip()):  # a pasted URL: the article at that URL, or none
+            return _by_url(store, text.strip())
         schema = searcher.schema
         query = parse_query(text, schema)
         results = _run(searcher, for_index(query, schema), options)
@@ -171,6 +155,17 @@ def _search(archive: Path, searcher: Searcher, text: str, options: SearchOptions
         return result
     finally:
         store.close()
+
+
+def _by_url(store: ArchiveStore, url: str) -> SearchResult:
+    from ..ingest.identity import canonical_url
+
+    found = sorted(store.find_by_key(f"url:{canonical_url(url)}"))
+    articles = store.get_many(found[:1])
+    hits = [
+        Hit(1, a.id, a.url, a.title, a.published, None, _snippet(a, Every(), None)[0], None) for a in articles.values()
+    ]
+    return SearchResult(url, len(hits), hits)
 
 
 def _suggest(searcher: Searcher, text: str, result: SearchResult, options: SearchOptions) -> None:
