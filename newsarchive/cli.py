@@ -155,15 +155,16 @@ def search(
     if fmt:
         write_records((h.to_dict() for h in result.hits), fmt, HIT_COLUMNS, sys.stdout)
         return
-    from .output import format_facets, format_hit, safe, use_colour
+    from .output import format_facets, format_hit, safe, terminal_width, use_colour
 
     colour = use_colour(sys.stdout)
     shown = f"{result.hits[0].rank}-{result.hits[-1].rank} of " if result.hits else ""
     click.echo(f"{shown}{result.total} hit{'s' if result.total != 1 else ''} for {safe(result.query)}", err=True)
     if result.suggestion:
         click.echo(f"Did you mean: {safe(result.suggestion)}  ({result.suggestion_total} hits)", err=True)
+    width = terminal_width()
     for hit in result.hits:
-        click.echo(format_hit(hit, colour))
+        click.echo(format_hit(hit, colour, width))
         click.echo("")
     if result.facets:
         click.echo(format_facets(result.facets, colour))
@@ -218,10 +219,10 @@ def similar(ctx: click.Context, id_or_url: str, limit: int, as_json: bool, as_nl
     if fmt:
         write_records((h.to_dict() for h in hits), fmt, HIT_COLUMNS, sys.stdout)
         return
-    from .output import format_hit, use_colour
+    from .output import format_hit, terminal_width, use_colour
 
     for hit in hits:
-        click.echo(format_hit(hit, use_colour(sys.stdout)))
+        click.echo(format_hit(hit, use_colour(sys.stdout), terminal_width()))
         click.echo("")
 
 
@@ -243,9 +244,9 @@ def show(ctx: click.Context, id_or_url: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
         return
-    from .output import format_article, use_colour
+    from .output import format_article, terminal_width, use_colour
 
-    click.echo(format_article(article, use_colour(sys.stdout)))
+    click.echo(format_article(article, use_colour(sys.stdout), terminal_width()))
 
 
 @cli.command()

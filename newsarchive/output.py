@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
 import stat
 import textwrap
 from collections.abc import Iterator
@@ -43,12 +44,22 @@ def use_colour(stream: IO[str]) -> bool:
     return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
 
 
-def format_hit(hit: Any, colour: bool, width: int = 100) -> str:
-    """Rank, date, title, URL and the snippet, indented under them."""
+SHORT_ID = 8  # characters of an id shown on a hit: enough for 'show' and 'similar', which take prefixes
+
+
+def terminal_width() -> int:
+    """The width to fit: $COLUMNS, else the terminal's, else 80; kept between 40 and 160."""
+    return max(40, min(160, shutil.get_terminal_size((80, 24)).columns))
+
+
+def format_hit(hit: Any, colour: bool, width: int = 80) -> str:
+    """Rank, date, title, URL with the short id (for 'show' and 'similar'), and the snippet."""
     date = (hit.published or "")[:10] or "undated"
-    title = safe(hit.title) or "(untitled)"
-    head = f"{hit.rank:>3}. {date}  {BOLD + title + RESET if colour else title}"
-    lines = [head, f"     {safe(hit.url) or hit.id}"]
+    title = safe_line(hit.title) or "(untitled)"
+    head = textwrap.fill(f"{hit.rank:>3}. {date}  {title}", width=width, subsequent_indent=" " * 17)
+    if colour:
+        head = head.replace(title[:20], BOLD + title[:20], 1) + RESET if title[:20] in head else head
+    lines = [head, f"     {safe(hit.url) or '(no URL)'}  · {hit.id[:SHORT_ID]}"]
     if hit.snippet:
         start, end = (BOLD + YELLOW, RESET) if colour else ("**", "**")
         snippet = safe(hit.snippet)
@@ -59,7 +70,7 @@ def format_hit(hit: Any, colour: bool, width: int = 100) -> str:
     return "\n".join(lines)
 
 
-def format_article(article: Any, colour: bool, width: int = 100) -> str:
+def format_article(article: Any, colour: bool, width: int = 80) -> str:
     """An article in full, as a reader would want it on screen."""
     bold = (lambda s: BOLD + s + RESET) if colour else (lambda s: s)
     out = [bold(safe(article.title) or "(untitled)")]

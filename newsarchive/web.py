@@ -31,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 
 from .archive import Archive
 from .errors import NewsArchiveError, NotFound, QueryError
-from .results import MARK_END, MARK_START
+from .results import MARK_END, MARK_START, query_from_args
 
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 20
@@ -128,6 +128,7 @@ def search_page(request: Request) -> Response:
     if not state["q"] and not state["since"] and not state["until"]:
         return _render(request, "search.html", **context)
     text, options = search_options(request, default_limit=PAGE_SIZE)
+    text = query_from_args([text])  # a pasted headline or URL, as in the CLI
     options.facets = tuple(FACET_FIELDS)
     try:
         result = request.app.state.service.search(text, options)

@@ -1,0 +1,40 @@
+"""Human output on a real pseudo-terminal: fitted to its width, with ids to act on."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, make_runner
+from ptyrun import run_in_pty
+
+ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("terminal") / "archive"
+    make_runner(path)("ingest", "-q", str(CORPUS))
+    return path
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_hits_fit_the_terminal_and_show_a_short_id(archive: Path, columns: int) -> None:
+    code, screen = run_in_pty(archive, "--no-server", "search", "early career", "-n", "5", columns=columns)
+    assert code == 0, screen
+    lines = [ESCAPES.sub("", line) for line in screen.splitlines()]
+    prose = [line for line in lines if line.strip() and not line.strip().startswith("http")]
+    assert prose and max(len(line) for line in prose) <= columns, max(prose, key=len)
+    ids = re.findall(r"· ([0-9a-f]{8})$", screen, re.M)
+    assert len(ids) == 5
+    code, shown = run_in_pty(archive, "show", ids[0], columns=columns)  # a hit's short id is enough to act on
+    first = json.loads(make_runner(archive)("search", "early career", "--json", "-n", "1").stdout)[0]
+    assert code == 0 and first["id"].startswith(ids[0]) and ESCAPES.sub("", shown).startswith(first["title"][:30])
+
+
+def test_columns_given_by_the_environment_win(archive: Path) -> None:
+    code, screen = run_in_pty(archive, "--no-server", "search", "early career", columns=200, env={"COLUMNS": "50"})
+    prose = [ESCAPES.sub("", line) for line in screen.splitlines() if line.strip() and "http" not in line]
+    assert code == 0 and max(len(line) for line in prose) <= 50
