@@ -259,35 +259,60 @@ def show(ctx: click.Context, id_or_url: str, as_json: bool) -> None:
     default="-",
     help="Write to this file instead of stdout.",
 )
+@click.option(
+    "--columns",
+    metavar="NAMES",
+    help="CSV: these record fields only, comma-separated (e.g. id,published,title,url).",
+)
+@click.option("--raw-csv", is_flag=True, help="CSV: the values as they are, for programs (not spreadsheet-safe).")
 @date_options
 @click.pass_context
 @errors_to_exit
 def export(
-    ctx: click.Context, query: tuple[str, ...], fmt: str, output: str, since: str | None, until: str | None
+    ctx: click.Context,
+    query: tuple[str, ...],
+    fmt: str,
+    output: str,
+    columns: str | None,
+    raw_csv: bool,
+    since: str | None,
+    until: str | None,
 ) -> None:
     """Export full records, all of them or those matching QUERY.
 
     Records stream out one at a time, so an export of any size runs in
     constant memory. CSV cells holding lists or objects are JSON-encoded.
+    CSV opens safely in a spreadsheet: a cell starting with =, +, -, @ gets
+    a ' in front, and one over 32,767 characters is cut, saying so
+    (--raw-csv writes values as they are, for programs).
 
     \b
     Example:
         newsarchive export > archive.json
         newsarchive export "early adopter" --format csv -o adopters.csv
         newsarchive export --since 2024 --format jsonl | jq .title
+        newsarchive export has:poll --format csv --columns id,published,title,url -o polls.csv
     """
     archive = open_archive(ctx)
     text = query_text(query) if query else None
     if text or since or until:  # answered by the index
         warn_if_index_behind(archive.index_lag())
+    chosen = record_columns()
+    if columns:
+        chosen = tuple(c.strip() for c in columns.split(",") if c.strip())
+        unknown = [c for c in chosen if c not in record_columns()]
+        if unknown:
+            raise click.BadParameter(
+                f"no field {unknown[0]!r} (fields: {', '.join(record_columns())})", param_hint="--columns"
+            )
     records = archive.export(text, since, until)  # opens the archive: an error comes before any output
     if output == "-":
-        write_records(records, fmt, record_columns(), sys.stdout)
+        write_records(records, fmt, chosen, sys.stdout, raw_csv)
         return
     from .output import write_atomically
 
     with write_atomically(Path(output)) as stream:
-        write_records(records, fmt, record_columns(), stream)
+        write_records(records, fmt, chosen, stream, raw_csv)
 
 
 @cli.command()

@@ -122,11 +122,13 @@ def date_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def write_records(records: Iterator[dict[str, Any]], fmt: str, columns: tuple[str, ...], stream: Any = None) -> None:
+def write_records(
+    records: Iterator[dict[str, Any]], fmt: str, columns: tuple[str, ...], stream: Any = None, raw_csv: bool = False
+) -> None:
     from . import archive
 
     stream = stream or sys.stdout
-    chunks = archive.serialise(records, fmt, columns)
+    chunks = archive.serialise(records, fmt, columns, raw_csv)
     if hasattr(stream, "isatty") and stream.isatty():
         # Data meant for programs, shown on a terminal: nothing in it may drive
         # the terminal (JSON escapes C0 controls, but neither CSV nor JSON

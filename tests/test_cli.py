@@ -201,3 +201,26 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPa
     coloured = format_hit(hit, colour=True)
     assert "\x1b[1m\x1b[33mword\x1b[0m" in coloured and "\x1b[31m" not in coloured
     assert "**word**" in format_hit(hit, colour=False)
+
+
+def test_csv_is_spreadsheet_safe_unless_raw(run: Runner, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    body = "A council story about formulas. " * 1500  # 48,000 characters: over Excel's cell limit
+    feed = tmp_path / "formula.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>F</title><link>https://f.example/</link>'
+        '<item><title>=HYPERLINK("http://evil.example/","Click")</title><link>https://f.example/a/</link>'
+        f"<description>{body}</description></item></channel></rss>"
+    )
+    run("ingest", str(feed))
+    safe = list(csv.DictReader(io.StringIO(run("export", "--format", "csv").stdout)))
+    assert safe[0]["title"] == '\'=HYPERLINK("http://evil.example/","Click")'
+    assert len(safe[0]["body"]) <= 32_767 and "the JSON export holds it whole" in safe[0]["body"]
+    csv.field_size_limit(1 << 24)
+    raw = list(csv.DictReader(io.StringIO(run("export", "--format", "csv", "--raw-csv").stdout)))
+    assert raw[0]["title"].startswith("=HYPERLINK") and len(raw[0]["body"]) > 40_000
+    picked = run("export", "--format", "csv", "--columns", "id,title,url").stdout.splitlines()
+    assert picked[0] == "id,title,url" and len(picked) == 2
+    assert "no field 'nope'" in run("export", "--format", "csv", "--columns", "id,nope", expect=2).stderr

@@ -3,6 +3,13 @@
 Every writer streams: it holds one record at a time, so exporting an archive
 of any size takes constant memory.  CSV cells holding lists or objects carry
 them JSON-encoded, so nothing is lost on the way to a spreadsheet.
+
+CSV is made for spreadsheets unless asked for raw: a cell that starts with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a ``'`` in front
+(OWASP's advice: a feed's title ``=HYPERLINK(...)`` must not become a
+formula), and a cell over Excel's 32,767 characters is cut, saying so (the
+JSON exports hold every text whole).  ``raw_csv`` writes the values as they
+are, for programs.
 """
 
 from __future__ import annotations
@@ -31,8 +38,23 @@ def json_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield json.dumps(record, ensure_ascii=False) + "\n"
 
 
-def csv_rows(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[str]:
-    """CSV with a header row; nested values JSON-encoded, None as an empty cell."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CELL_LIMIT = 32_767  # Excel's
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula, and does not refuse."""
+    if cell.startswith(FORMULA_STARTS):
+        cell = "'" + cell
+    if len(cell) > CELL_LIMIT:
+        note = f" … [cut at {CELL_LIMIT} of {len(cell)} characters: the JSON export holds it whole]"
+        cell = cell[: CELL_LIMIT - len(note)] + note
+    return cell
+
+
+def csv_rows(records: Iterable[dict[str, Any]], columns: Sequence[str], raw: bool = False) -> Iterator[str]:
+    """CSV with a header row; nested values JSON-encoded, None as an empty cell;
+    spreadsheet-safe cells unless ``raw``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -45,7 +67,8 @@ def csv_rows(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> Itera
     writer.writerow(columns)
     yield take()
     for record in records:
-        writer.writerow([_cell(record.get(c)) for c in columns])
+        cells = [_cell(record.get(c)) for c in columns]
+        writer.writerow(cells if raw else [spreadsheet_safe(c) for c in cells])
         yield take()
 
 
@@ -57,12 +80,12 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def write(records: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str]) -> Iterator[str]:
-    """Chunks of ``records`` in ``fmt`` (one of ``FORMATS``)."""
+def write(records: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str], raw_csv: bool = False) -> Iterator[str]:
+    """Chunks of ``records`` in ``fmt`` (one of ``FORMATS``); CSV spreadsheet-safe unless ``raw_csv``."""
     if fmt == "json":
         return json_array(records)
     if fmt == "jsonl":
         return json_lines(records)
     if fmt == "csv":
-        return csv_rows(records, columns)
+        return csv_rows(records, columns, raw_csv)
     raise ValueError(f"unknown format {fmt!r}")
