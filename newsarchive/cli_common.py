@@ -117,8 +117,12 @@ def chosen_format(as_json: bool, as_nl: bool, as_csv: bool) -> str | None:
 
 
 def date_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--until", metavar="DATE", help="Published on or before DATE (YYYY[-MM[-DD]] or 7d, 3m...).")(fn)
-    fn = click.option("--since", metavar="DATE", help="Published on or after DATE (YYYY[-MM[-DD]] or 7d, 3m...).")(fn)
+    fn = click.option(
+        "--until", metavar="DATE", help='Published on or before DATE (YYYY[-MM[-DD]], 7d, 3m, "today", "3 March").'
+    )(fn)
+    fn = click.option(
+        "--since", metavar="DATE", help='Published on or after DATE (YYYY[-MM[-DD]], 7d, 3m, "yesterday", "last week").'
+    )(fn)
     return fn
 
 

@@ -267,3 +267,19 @@ def test_a_word_before_a_colon_that_names_no_field_is_text(corpus_run: Runner) -
     plain = json.loads(corpus_run("search", "regulator", "consistency", "--json").stdout)
     pasted = json.loads(corpus_run("search", "regulator: consistency OR nosuchfield:consistency", "--json").stdout)
     assert plain and {h["id"] for h in plain} <= {h["id"] for h in pasted}
+
+
+@pytest.mark.parametrize("typed", ["yesterday", "last week", "3 March", "March 2024", "today", "2 weeks ago"])
+def test_dates_as_people_type_them(corpus_run: Runner, typed: str) -> None:
+    from newsarchive.search.datespec import bound
+
+    start, end = bound(typed, False), bound(typed, True)
+    assert start is not None and end is not None and start <= end and start.hour == 0 and end.second == 59
+    result = corpus_run("search", "framework", "--since", typed, "--json")
+    assert result.exit_code == 0  # read, and used as a bound
+    assert all(h["published"][:10] >= start.date().isoformat() for h in json.loads(result.stdout))
+
+
+def test_a_date_that_cannot_be_read_says_how_to_write_one(corpus_run: Runner) -> None:
+    result = corpus_run("search", "framework", "--until", "the day after never", expect=5)
+    assert "not a date" in result.stderr and "yesterday" in result.stderr

@@ -5,6 +5,10 @@ range (``date:2024-01..2024-03``, ``date:..2023``, ``date:2024-06..``) and
 becomes a range on the ``published`` field, so it combines with AND, OR and
 NOT like any other term.  Relative forms count back from now: ``7d`` is
 seven days ago, ``2w`` two weeks, ``3m`` three months, ``1y`` a year.
+``--since``/``--until`` also take dates as people type them ("yesterday",
+"last week", "3 March", "March 2024", "today"), read by dateparser in
+English, day before month, preferring the past; it is imported only when
+the precise forms above do not match.
 A date is compared with each article's own date, as it is shown (the index
 stores the article's clock time, not UTC); "now" is this machine's clock,
 the newsroom's, in the same terms.
@@ -20,7 +24,7 @@ from ..errors import QueryError
 ABSOLUTE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 RELATIVE = re.compile(r"(\d+)\s*([dwmy])")
 DATE_TERM = re.compile(r'(?<![\w:"])date:(?P<spec>[^\s()"]+)')
-HELP = "use YYYY, YYYY-MM, YYYY-MM-DD, or 7d / 2w / 3m / 1y"
+HELP = 'use YYYY, YYYY-MM, YYYY-MM-DD, 7d / 2w / 3m / 1y, or words such as "yesterday" or "3 March 2024"'
 
 
 def _now() -> datetime:
@@ -48,7 +52,7 @@ def bound(text: str | None, end: bool) -> datetime | None:
             raise QueryError(f"not a date: {text!r} reaches back before the year 1") from exc
     match = ABSOLUTE.fullmatch(text)
     if not match:
-        raise QueryError(f"not a date: {text!r} ({HELP})")
+        return _spoken(text, end)
     year, month, day = int(match[1]), int(match[2] or 0), int(match[3] or 0)
     try:
         start = datetime(year, month or 1, day or 1)
@@ -63,6 +67,25 @@ def bound(text: str | None, end: bool) -> datetime | None:
         return following - timedelta(seconds=1)
     except ValueError as exc:
         raise QueryError(f"not a date: {text!r} ({exc})") from exc
+
+
+def _spoken(text: str, end: bool) -> datetime:
+    """A date in words ("yesterday", "last week", "3 March"): its first (or, with ``end``,
+    last) moment; a ``QueryError`` when it cannot be read."""
+    import dateparser  # here: slow to import, and needed only for dates in words
+
+    settings = {
+        "PREFER_DATES_FROM": "past",
+        "DATE_ORDER": "DMY",
+        "PREFER_DAY_OF_MONTH": "last" if end else "first",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "RELATIVE_BASE": _now(),
+    }
+    found = dateparser.parse(text, languages=["en"], settings=settings)
+    if found is None:
+        raise QueryError(f"not a date: {text!r} ({HELP})")
+    day = found.replace(hour=0, minute=0, second=0, microsecond=0)  # whole days, as a reporter means them
+    return day + timedelta(days=1, seconds=-1) if end else day
 
 
 def date_range(spec: str) -> tuple[datetime | None, datetime | None]:
