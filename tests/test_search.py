@@ -129,12 +129,14 @@ def test_sort_newest(corpus_run: Runner) -> None:
     assert dates == sorted(dates, reverse=True)
 
 
-def test_human_output(corpus_run: Runner) -> None:
+def test_human_output(corpus_run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")  # the width to fit (80 when nothing says)
     result = corpus_run("search", "early adopter", "--limit", "2")
     assert result.stderr.startswith('1-2 of 6 hits for "early adopter"')
     lines = result.stdout.splitlines()
     assert lines[0] == "  1. 2025-02-11  DfE to give update on early career support for children’s social workers"
     assert lines[1].strip().startswith("https://www.communitycare.co.uk/2025/02/11/")
+    assert lines[1].endswith(" · 4f86fb47")  # the short id, for show and similar
     assert "**early adopter" in result.stdout
     assert "\x1b" not in result.stdout  # no colour when stdout is not a terminal
 
