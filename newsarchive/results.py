@@ -55,7 +55,8 @@ class Hit:
     def from_whoosh(cls, rank: int, hit: Any, snippet: str = "", commenter: str | None = None) -> Hit:
         """From a Whoosh hit: the display fields are stored with it, no record read."""
         display = hit.get("display") or {}
-        score = round(hit.score, 4) if hit.score is not None else None
+        # a relevance score; a sorted search's "score" is its sort key, which is none
+        score = round(hit.score, 4) if isinstance(hit.score, int | float) else None
         return cls(
             rank,
             hit["id"],

@@ -285,3 +285,18 @@ def test_dates_as_people_type_them(corpus_run: Runner, typed: str) -> None:
 def test_a_date_that_cannot_be_read_says_how_to_write_one(corpus_run: Runner) -> None:
     result = corpus_run("search", "framework", "--until", "the day after never", expect=5)
     assert "not a date" in result.stderr and "yesterday" in result.stderr
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_undated_articles_sort_last_either_way(run: Runner, tmp_path: Path, sort: str) -> None:
+    from conftest import CORPUS
+
+    for n in (1, 2):
+        (tmp_path / f"undated-{n}.txt").write_text(
+            f"Undated story number {n} about frameworks\n\n" + f"A paragraph about the framework, number {n}. " * 15
+        )
+    run("ingest", str(CORPUS), str(tmp_path / "undated-1.txt"), str(tmp_path / "undated-2.txt"))
+    found = json.loads(run("search", "framework", "--sort", sort, "--json", "-n", "50").stdout)
+    dates = [h["published"] for h in found]
+    assert dates[-2:] == [None, None] and None not in dates[:-2]
+    assert dates[:-2] == sorted(dates[:-2], reverse=sort == "newest")

@@ -94,7 +94,7 @@ def _run(searcher: Searcher, query: Query, options: SearchOptions) -> Results:
     if options.sort == "relevance":
         collector = TopCollector(limit=limit, replace=0, usequality=False)
     else:
-        collector = SortingCollector("published", limit=limit, reverse=options.sort == "newest")
+        collector = SortingCollector(_by_date(searcher, options.sort == "newest"), limit=limit)
     if options.facets:
         from whoosh.sorting import Count
 
@@ -127,6 +127,16 @@ def search(
             return _search(archive, opened, text, options)
     finally:
         ix.close()
+
+
+def _by_date(searcher: Searcher, newest: bool) -> Any:
+    """Newest or oldest first, undated articles last either way (from index format 5 on)."""
+    from whoosh import sorting
+
+    by_date = sorting.FieldFacet("published", reverse=newest)
+    if "undated" not in searcher.schema.names():
+        return by_date
+    return sorting.MultiFacet([sorting.FieldFacet("undated"), by_date])
 
 
 def _search(archive: Path, searcher: Searcher, text: str, options: SearchOptions) -> SearchResult:

@@ -124,6 +124,9 @@ def build_schema() -> Schema:
         tag=KEYWORD(lowercase=True, commas=True, scorable=True),
         site=KEYWORD(lowercase=True, commas=True),
         published=DATETIME(stored=True, sortable=True),
+        # 1 for an article with no date: sorted on first, so undated articles come last either way
+        # (a missing date sorts as the largest, first under --sort newest).
+        undated=NUMERIC(sortable=True),
         has=KEYWORD(lowercase=True, commas=True),
         comment_count=NUMERIC(stored=False),
         poll=BOOLEAN(),
@@ -200,4 +203,5 @@ def to_document(article: Article) -> dict[str, Any]:
 
     if published := wall_clock(article.published):
         doc["published"] = published
+    doc["undated"] = 0 if published else 1
     return doc
