@@ -25,7 +25,7 @@ import tomli_w
 from .errors import FeedListError
 
 FEEDS_FILE = "feeds.toml"
-HEADER = "# newsarchive feed list: one [[feed]] table per feed. See the README, section 'The feed list'.\n\n"
+HEADER = "# newsarchive feed list: one [[feed]] table per feed. See the README, section 'feeds'.\n\n"
 
 
 @dataclass
