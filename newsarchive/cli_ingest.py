@@ -166,6 +166,9 @@ def ingest(
             progress=step,
         )
     failed = sum(summary.failed.values())
+    if not quiet:
+        for line in summary.warning_lines:
+            click.echo(f"newsarchive: warning: {safe_line(line)}", err=True)
     if as_json:
         click.echo(json.dumps(summary.to_dict()))
     if not quiet or failed:

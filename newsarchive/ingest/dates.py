@@ -1,15 +1,21 @@
 """Dates in the forms feeds and pages really use, as ISO 8601 with an offset.
 
 A date with no zone is taken as the site's local time (Europe/London by
-default, since the first sources are UK sites); a date in the future of the
-moment of ingest is refused, because it is a typo or a deadline, never a
-publication date.
+default, since the first sources are UK sites), except that RFC 5322's
+``-0000`` means UTC (with the local offset unknown).  A date in the future
+of the moment of ingest is refused, because it is a typo or a deadline, and
+so is one before 1990 (the epoch itself, ``0001-01-01``): placeholders, not
+publication dates; the caller then falls to its next source of a date.
+RFC 822 dates with the month named in another language (``Seg, 24 Set
+2018 19:42:40 -0300``, as Portuguese, Spanish, French, German, Italian,
+Dutch, Scandinavian and Polish feeds write them) are read too.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+import unicodedata
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
@@ -46,6 +52,35 @@ MONTH_DAY_YEAR = re.compile(
     r"^(?:\w+day,?\s+)?" + MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})" + TIME + r"$",
     re.IGNORECASE,
 )
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # before the web: a placeholder date
+# Month names and abbreviations of the languages of the EU and Latin America
+# that feeds write RFC 822 dates in, accents folded, lower-cased.
+FOREIGN_MONTHS = {
+    name: month
+    for month, names in enumerate(
+        [
+            "jan ene gen janv janeiro enero gennaio januar janvier januari sty tammi",
+            "feb fev fevr lut fevereiro febrero febbraio februar fevrier februari helmi",
+            "mar mars mrt maa marco marzo marz maart maaliskuu",
+            "abr avr apr kwi abril avril aprile huhti",
+            "mai may mag mei maj maio mayo maggio touko",
+            "jun juin giu cze junho junio giugno juni kesa",
+            "jul juil lug lip julho julio luglio juli heina",
+            "ago aug aou sie agosto aout augustus elo",
+            "set sep sept wrz setembro septiembre settembre september septembre syys",
+            "out oct okt ott paz outubro octubre ottobre oktober octobre loka",
+            "nov lis novembro noviembre novembre november marras",
+            "dez dic dec gru dezembro diciembre dicembre dezember decembre december joulu",
+        ],
+        start=1,
+    )
+    for name in names.split()
+}
+LOCAL_RFC822 = re.compile(
+    r"^(?:[^\W\d]+\.?,?\s+)?(?P<day>\d{1,2})\.?\s+(?P<month>[^\W\d]+)\.?\s+(?P<year>\d{4})"
+    r"(?:\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+    r"\s*(?P<zone>[+-]\d{4}|GMT|UTC|UT|Z)?$"
+)
 URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d{2})/(?P<month>0[1-9]|1[0-2])/(?P<day>0[1-9]|[12]\d|3[01])/")
 
 
@@ -80,10 +115,43 @@ def parse_datetime(text: str | None, tz: str = DEFAULT_TZ) -> datetime | None:
     except ValueError:
         pass
     try:
-        return _aware(parsedate_to_datetime(text), tz)
+        value = parsedate_to_datetime(text)
+        if value.tzinfo is None and re.search(r"-0000\s*$", text):  # RFC 5322: UTC, local offset unknown
+            value = value.replace(tzinfo=UTC)
+        return _aware(value, tz)
     except (TypeError, ValueError, IndexError):
         pass
-    return _from_words(text, tz)
+    return _from_words(text, tz) or _foreign_rfc822(text, tz)
+
+
+def _foreign_rfc822(text: str, tz: str) -> datetime | None:
+    """An RFC 822 date whose month (and day) are named in another language."""
+    match = LOCAL_RFC822.match(text)
+    if not match:
+        return None
+    name = unicodedata.normalize("NFKD", match["month"].lower()).encode("ascii", "ignore").decode()
+    month = FOREIGN_MONTHS.get(name) or FOREIGN_MONTHS.get(name[:4]) or FOREIGN_MONTHS.get(name[:3])
+    if not month:
+        return None
+    zone = match["zone"]
+    try:
+        if zone and zone[0] in "+-":
+            sign = -1 if zone[0] == "-" else 1
+            offset = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5])))
+            when_tz: ZoneInfo | timezone = UTC if zone == "-0000" else offset
+        else:
+            when_tz = UTC if zone else ZoneInfo(tz)
+        return datetime(
+            int(match["year"]),
+            month,
+            int(match["day"]),
+            int(match["hour"] or 0),
+            int(match["minute"] or 0),
+            int(match["second"] or 0),
+            tzinfo=when_tz,
+        )
+    except ValueError:
+        return None
 
 
 def to_iso(value: datetime | None, now: datetime | None = None) -> str | None:
@@ -92,6 +160,8 @@ def to_iso(value: datetime | None, now: datetime | None = None) -> str | None:
         return None
     now = now or datetime.now(UTC)
     if value > now + timedelta(days=1):
+        return None
+    if value.tzinfo is not None and value < EARLIEST:  # 1970-01-01, 0001-01-01: a placeholder
         return None
     return value.isoformat()
 

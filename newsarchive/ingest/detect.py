@@ -40,9 +40,17 @@ def parse_payload(data: bytes, ctx: SourceContext) -> list[Part]:
     text = decode_bytes(data, ctx.origin, ctx.charset)
     kind = detect_kind(text)
     if kind == feed_xml.KIND:
-        if not ROOT_CLOSE.search(data.rstrip()[-2000:].replace(b"\x00", b"")):
-            raise SourceError("truncated-feed", f"{ctx.origin}: feed is cut off before its end (truncated XML)")
+        truncated = not ROOT_CLOSE.search(data.rstrip()[-2000:].replace(b"\x00", b""))
+        if truncated:
+            closed = close_truncated(data)
+            if closed is None:
+                raise SourceError("truncated-feed", f"{ctx.origin}: feed is cut off before its first item ends")
+            data = closed
         parts = wxr.parse(data, ctx) if wxr.looks_like(data) else feed_xml.parse(data, ctx)
+        if truncated:
+            ctx.warnings.append(
+                ("truncated-feed", f"{ctx.origin}: the feed is cut off; its {len(parts)} complete items were kept")
+            )
     elif kind == html_page.KIND:
         parts = html_page.parse(text, ctx)
     elif kind == feed_dump.KIND:
@@ -53,6 +61,25 @@ def parse_payload(data: bytes, ctx: SourceContext) -> list[Part]:
     if not parts:
         raise SourceError("no-article", f"{ctx.origin}: no article text found in this {kind}")
     return distinct_keys(parts)
+
+
+ITEM_END = re.compile(rb"</(?:[\w-]+:)?(?:item|entry)\s*>", re.I)
+
+
+def close_truncated(data: bytes) -> bytes | None:
+    """A feed cut off mid-way, ended after its last complete item and closed as its root
+    opened, or None when not one item is complete: the incomplete item is all it loses."""
+    ends = list(ITEM_END.finditer(data))
+    if not ends:
+        return None
+    head = data[:4000].lower()
+    if b"<rdf:rdf" in head:
+        closing = b"</rdf:RDF>"
+    elif b"<feed" in head:
+        closing = b"</feed>"
+    else:
+        closing = b"</channel></rss>"
+    return data[: ends[-1].end()] + closing
 
 
 def distinct_keys(parts: list[Part]) -> list[Part]:

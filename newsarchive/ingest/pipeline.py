@@ -61,7 +61,12 @@ class Summary:
     # What went wrong without losing anything the run could have had (a post's
     # comment feed turned off): said, counted, but not a failed run.
     warnings: Counter[str] = field(default_factory=Counter)
+    warning_lines: list[str] = field(default_factory=list)  # said after the run, unless quiet
     sources: int = 0
+
+    def warn(self, reason: str, message: str) -> None:
+        self.warnings[reason] += 1
+        self.warning_lines.append(message)
 
     def line(self) -> str:
         """'added 3, updated 1, unchanged 10, not-modified 2, failed 1 (http-404: 1)'."""
@@ -344,4 +349,6 @@ class Ingestor:
             message = f"cannot write the archive at {self.archive} ({exc}); {payload.origin} and later sources"
             raise ArchiveError(message + " were not ingested") from exc
         summary.outcomes.update(outcomes)
+        for reason, message in ctx.warnings:
+            summary.warn(reason, message)
         return parts

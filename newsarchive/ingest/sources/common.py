@@ -24,6 +24,9 @@ class SourceContext:
     spam_patterns: list[str] = field(default_factory=list)
     timezone: str = DEFAULT_TZ
     charset: str | None = None  # what the server's Content-Type header named, if anything
+    # (reason, message) of what was wrong but cost nothing that could be had (a feed cut
+    # off after its last complete item): counted as warnings, not failures.
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
     def part(self, kind: str, key: str = "", **values: object) -> Part:
         return Part(kind=kind, origin=self.origin, key=key, fetched_at=self.fetched_at, sha256=self.sha256, **values)  # type: ignore[arg-type]

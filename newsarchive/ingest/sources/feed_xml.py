@@ -12,6 +12,7 @@ import re
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from ..clean import fix_line, fix_text, normalise_line, text_lines, trim_teaser
 from ..dates import date_from_url, iso_date, to_iso
@@ -86,7 +87,43 @@ def parse(data: bytes, ctx: SourceContext) -> list[Part]:
     sample = " ".join(_html_text(e.get("summary", "")) for e in entries[:5])
     cleaned = clean_titles(titles, ctx.spam_filter(language), sample)
     site = SITE_SEPARATORS.split(cleaned[0][0])[-1] if cleaned[0][0] else None
-    return [_part(e, t, r, site, language, ctx) for e, (t, r) in zip(entries, cleaned[1:], strict=True)]
+    base = _base(feed.get("link"), ctx.origin)
+    parts = [_part(e, t, r, site, language, ctx, base) for e, (t, r) in zip(entries, cleaned[1:], strict=True)]
+    return _without_shared_links(parts)
+
+
+def _without_shared_links(parts: list[Part]) -> list[Part]:
+    """Within one feed a distinct guid is a distinct item, whatever its link says: a
+    link that items of different guids share (a podcast's every episode pointing at the
+    show's home page) is no item's URL, and would merge them all into one record."""
+    guids: dict[str, set[str]] = {}
+    for part in parts:
+        if part.url and part.guid:
+            guids.setdefault(part.url, set()).add(part.guid)
+    for part in parts:
+        if part.url and len(guids.get(part.url, ())) > 1:
+            part.url = None
+    return parts
+
+
+def _base(feed_link: str | None, origin: str) -> str | None:
+    """What an item's relative link is relative to, after its own xml:base (which
+    feedparser applies): the feed's own link, else the URL the feed came from."""
+    for candidate in (feed_link, origin):
+        if candidate and urlsplit(candidate).scheme in ("http", "https"):
+            return candidate
+    return None
+
+
+def _link(entry: Any, base: str | None) -> str | None:
+    """The article's URL: FeedBurner's ``origLink`` over its proxy address (which no page
+    of the article ever carries), a relative link resolved, a non-web one dropped."""
+    link = (entry.get("feedburner_origlink") or entry.get("link") or "").strip()
+    if not link:
+        return None
+    if not urlsplit(link).scheme:
+        return urljoin(base, link) if base else None
+    return link
 
 
 def _to_utf8(data: bytes, transport: str | None) -> bytes:
@@ -132,13 +169,19 @@ def _published(entry: Any, ctx: SourceContext) -> tuple[str | None, str | None]:
         if parsed := dict.get(entry, key):
             year, month, day, hour, minute, second = parsed[:6]
             return to_iso(datetime(year, month, day, hour, minute, second, tzinfo=UTC)), "feed"
-    if value := date_from_url(entry.get("link"), ctx.timezone):
+    if value := date_from_url(entry.get("feedburner_origlink") or entry.get("link"), ctx.timezone):
         return value, "url"
     return None, None
 
 
 def _part(
-    entry: Any, title: str, spam_removed: list[str], site: str | None, language: str | None, ctx: SourceContext
+    entry: Any,
+    title: str,
+    spam_removed: list[str],
+    site: str | None,
+    language: str | None,
+    ctx: SourceContext,
+    base: str | None = None,
 ) -> Part:
     content = entry.get("content") or []
     full = max((c.get("value", "") for c in content), key=len, default="")
@@ -146,7 +189,7 @@ def _part(
     body = build_body(_lines(full or summary_html))
     published, date_source = _published(entry, ctx)
     updated = iso_date(dict.get(entry, "updated"), ctx.timezone)
-    link = entry.get("link")
+    link = _link(entry, base)
     return ctx.part(
         KIND,
         key=entry.get("id") or link or title,

@@ -1,0 +1,111 @@
+"""Feeds and pages of the wider web (issue: every real item kept, and kept right),
+each case rebuilt as a small fixture of our own."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from conftest import Runner
+
+BODY = "A paragraph long enough to be an article about the council and its social workers, number {n}. " * 4
+
+
+def _rss(items: str, extra_ns: str = "") -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"{extra_ns}><channel><title>Show</title>'
+        f"<link>https://podcast.example/</link>{items}</channel></rss>"
+    )
+
+
+def _records(run: Runner) -> list[dict]:
+    return json.loads(run("export").stdout)
+
+
+def test_items_sharing_a_link_but_not_a_guid_stay_apart(run: Runner, tmp_path: Path) -> None:
+    items = "".join(
+        f"<item><title>Episode {n}: a talk about case {n}</title><link>https://podcast.example/</link>"
+        f"<guid isPermaLink='false'>episode-{n}</guid><description>{BODY.format(n=n)}</description></item>"
+        for n in range(12)
+    )
+    feed = tmp_path / "podcast.xml"
+    feed.write_text(_rss(items))
+    run("ingest", str(feed))
+    records = _records(run)
+    assert len(records) == 12 and {r["url"] for r in records} == {None}
+
+
+def test_a_feed_cut_after_its_last_complete_item_keeps_them(run: Runner, tmp_path: Path) -> None:
+    items = "".join(
+        f"<item><title>Story {n}</title><link>https://news.example/{n}/</link><guid>s{n}</guid>"
+        f"<description>{BODY.format(n=n)}</description></item>"
+        for n in range(3)
+    )
+    cut = _rss(items).replace("</channel></rss>", "")
+    cut = cut[: cut.rindex("<item>") + 40]  # the third item cut off half way
+    feed = tmp_path / "cut.xml"
+    feed.write_text(cut)
+    result = run("ingest", str(feed))  # exit 0: nothing that could be had was lost
+    assert "added 2" in result.stderr and "warnings 1 (truncated-feed: 1)" in result.stderr
+    assert "its 2 complete items were kept" in result.stderr
+    assert sorted(r["title"] for r in _records(run)) == ["Story 0", "Story 1"]
+
+
+def test_dates_in_other_languages_utc_minus_zero_and_placeholders(run: Runner, tmp_path: Path) -> None:
+    dates = {
+        "pt": "Seg, 24 Set 2018 19:42:40 -0300",
+        "de": "Mi, 05 Mär 2025 10:00:00 +0100",
+        "utc": "Fri, 22 Sep 2023 16:30:15 -0000",
+    }
+    items = "".join(
+        f"<item><title>Dated {key}</title><link>https://news.example/2019/11/19/{key}/</link><guid>{key}</guid>"
+        f"<pubDate>{value}</pubDate><description>{BODY.format(n=key)}</description></item>"
+        for key, value in dates.items()
+    )
+    feed = tmp_path / "dates.xml"
+    feed.write_text(_rss(items))
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Placeholder date story</title>"
+        '<link rel="canonical" href="https://news.example/2019/11/19/placeholder/">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Placeholder date story",'
+        ' "datePublished": "0001-01-01T00:00:00Z"}</script></head><body><article><h1>Placeholder date story</h1>'
+        f"<p>{BODY.format(n='p')}</p></article></body></html>"
+    )
+    run("ingest", str(feed), str(page))
+    published = {r["title"]: r["published"] for r in _records(run)}
+    assert published["Dated pt"] == "2018-09-24T19:42:40-03:00"
+    assert published["Dated de"] == "2025-03-05T10:00:00+01:00"
+    assert published["Dated utc"] == "2023-09-22T16:30:15+00:00"
+    assert published["Placeholder date story"].startswith("2019-11-19")  # the URL's date, not year 1
+
+
+def test_feedburner_origlink_and_relative_atom_links(run: Runner, tmp_path: Path) -> None:
+    proxied = tmp_path / "feedburner.xml"
+    proxied.write_text(
+        _rss(
+            "<item><title>Proxied story</title><link>http://feedproxy.google.com/~r/News/~3/abc/</link>"
+            "<feedburner:origLink>https://news.example/2024/01/02/story/</feedburner:origLink>"
+            f"<guid>p1</guid><description>{BODY.format(n=1)}</description></item>",
+            ' xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"',
+        )
+    )
+    atom = tmp_path / "releases.atom"
+    atom.write_text(
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Releases</title>'
+        '<link href="https://code.example/project/releases"/><id>tag:code.example,2024:r</id>'
+        + "".join(
+            f"<entry><title>Release v3.9.{n}</title><id>tag:code.example,2024:{n}</id>"
+            f'<link rel="alternate" href="/project/releases/tag/v3.9.{n}"/>'
+            f"<updated>2024-06-0{n + 1}T00:00:00Z</updated>"
+            f"<content type='html'>{escape(BODY.format(n=n))}</content></entry>"
+            for n in range(3)
+        )
+        + "</feed>"
+    )
+    run("ingest", str(proxied), str(atom))
+    urls = {r["title"]: r["url"] for r in _records(run)}
+    assert urls["Proxied story"] == "https://news.example/2024/01/02/story/"
+    assert urls["Release v3.9.0"] == "https://code.example/project/releases/tag/v3.9.0"
+    assert len([u for u in urls.values() if u and "/releases/tag/" in u]) == 3
