@@ -109,3 +109,48 @@ def test_feedburner_origlink_and_relative_atom_links(run: Runner, tmp_path: Path
     assert urls["Proxied story"] == "https://news.example/2024/01/02/story/"
     assert urls["Release v3.9.0"] == "https://code.example/project/releases/tag/v3.9.0"
     assert len([u for u in urls.values() if u and "/releases/tag/" in u]) == 3
+
+
+def test_json_feed_1_and_1_1_are_read_as_feeds(run: Runner, tmp_path: Path) -> None:
+    one_one = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Example JSON News",
+        "home_page_url": "https://json.example/",
+        "authors": [{"name": "Desk"}],
+        "items": [
+            {
+                "id": "j1",
+                "url": "/2024/05/01/first/",
+                "title": "First JSON story about councils",
+                "content_html": f"<p>{BODY.format(n='j1')}</p>",
+                "date_published": "2024-05-01T09:30:00+01:00",
+                "authors": [{"name": "Ann Writer"}],
+                "tags": ["councils"],
+            },
+            {"id": "j2", "url": "https://json.example/second/", "title": "Second", "content_text": BODY.format(n=2)},
+        ],
+    }
+    one_oh = {
+        "version": "https://jsonfeed.org/version/1",
+        "title": "Old JSON",
+        "items": [
+            {
+                "id": "o1",
+                "url": "https://old.example/o1/",
+                "title": "Version one story",
+                "summary": BODY.format(n="o1"),
+                "author": {"name": "Bo Author"},
+            }
+        ],
+    }
+    (tmp_path / "feed.json").write_text(json.dumps(one_one))
+    (tmp_path / "old.json").write_text(json.dumps(one_oh))
+    run("ingest", str(tmp_path / "feed.json"), str(tmp_path / "old.json"))
+    records = {r["title"]: r for r in _records(run)}
+    first = records["First JSON story about councils"]
+    assert first["url"] == "https://json.example/2024/05/01/first/"
+    assert first["published"] == "2024-05-01T09:30:00+01:00" and first["authors"] == ["Ann Writer"]
+    assert first["tags"] == ["councils"] and "number j1" in first["body"]
+    assert records["Second"]["authors"] == ["Desk"]  # the feed's author when the item names none
+    assert records["Version one story"]["authors"] == ["Bo Author"]
+    assert {s["kind"] for r in records.values() for s in r["sources"]} == {"json-feed"}

@@ -11,7 +11,7 @@ import re
 from .decode import decode_bytes
 from .errors import SourceError
 from .models import Part
-from .sources import feed_dump, feed_xml, html_page, text_dump, wxr
+from .sources import feed_dump, feed_xml, html_page, json_feed, text_dump, wxr
 from .sources.common import SourceContext
 
 # The root's closing tag, forgiving a lost final ">" (nothing of the feed is lost then).
@@ -20,9 +20,11 @@ MIN_WORDS = 3
 
 
 def detect_kind(text: str) -> str:
-    """'feed', 'feed-dump', 'html-page' or 'text-page'."""
+    """'feed', 'json-feed', 'feed-dump', 'html-page' or 'text-page'."""
     if feed_xml.looks_like(text):
         return feed_xml.KIND
+    if json_feed.looks_like(text):
+        return json_feed.KIND
     if html_page.looks_like(text):
         return html_page.KIND
     if feed_dump.looks_like(text):
@@ -51,6 +53,8 @@ def parse_payload(data: bytes, ctx: SourceContext) -> list[Part]:
             ctx.warnings.append(
                 ("truncated-feed", f"{ctx.origin}: the feed is cut off; its {len(parts)} complete items were kept")
             )
+    elif kind == json_feed.KIND:
+        parts = json_feed.parse(text, ctx)
     elif kind == html_page.KIND:
         parts = html_page.parse(text, ctx)
     elif kind == feed_dump.KIND:

@@ -21,7 +21,7 @@ from .models import Article, Image, Part, Poll, Source
 
 T = TypeVar("T")
 # Lower is trusted more for metadata; see the module docstring.
-KIND_RANK = {"feed": 0, "feed-dump": 0, "wxr": 0, "html-page": 1, "text-page": 2, "comment-feed": 3}
+KIND_RANK = {"feed": 0, "json-feed": 0, "feed-dump": 0, "wxr": 0, "html-page": 1, "text-page": 2, "comment-feed": 3}
 MAX_TITLE = 400  # a "title" longer than this is a page's text in the wrong place
 
 

@@ -41,7 +41,7 @@ MAX_BYTES = 64 * 1024 * 1024
 # Files a directory walk passes over: they document a folder, they are not news.
 SKIPPED_NAMES = ("readme", "license", "licence", "copying", "notice", "changelog")
 STDIN = "-"
-FEED_KINDS = {"feed", "feed-dump", "wxr"}
+FEED_KINDS = {"feed", "json-feed", "feed-dump", "wxr"}
 COUNTED = ("added", "updated", "unchanged", "not-modified")
 
 
