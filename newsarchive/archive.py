@@ -274,6 +274,8 @@ class Archive:
         timeout: float = 30.0,
         jobs: int | None = None,
         force: bool = False,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
         report: Callable[[str], None] = _silent,
         notice: Callable[[str], None] = _silent,
         progress: Callable[[str], None] = _silent,
@@ -281,6 +283,7 @@ class Archive:
         """Ingest files, directories, ``-`` (stdin) and feed URLs, then the feed list (``feed_list``)
         and a WordPress backfill; then bring the index up to date.  Returns the summary.
 
+        ``include``/``exclude``: globs a file met in a directory must (not) match.
         ``report`` gets each problem (a source skipped, counted as failed),
         ``notice`` what is worth saying but not a failure, ``progress`` the
         origin of each source as it starts.
@@ -299,7 +302,13 @@ class Archive:
         try:
             fetcher = FeedFetcher(ingestor, FetchOptions(read_timeout=timeout), force=force)
             summary = Summary()
-            ingestor.ingest(iter_payloads(paths), report=report, progress=progress, summary=summary, notice=notice)
+            ingestor.ingest(
+                iter_payloads(paths, include=include, exclude=exclude),
+                report=report,
+                progress=progress,
+                summary=summary,
+                notice=notice,
+            )
             for url in urls:
                 progress(url)
                 fetcher.ingest_feed(url, summary, report, notice=notice)

@@ -93,6 +93,13 @@ class Progress:
     type=click.IntRange(1, 64),
     help="Processes parsing files side by side [default: one per core, at most 4; 1: parse in this one].",
 )
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="In directories, only files whose name or path matches (repeatable), e.g. '*.html'.",
+)
+@click.option("--exclude", multiple=True, metavar="GLOB", help="In directories, leave out matching files (repeatable).")
 @click.option("--force", is_flag=True, help="Fetch feeds even while they are backed off after failures.")
 @click.option("--wait", is_flag=True, help="If another ingest is running, wait for it instead of exiting.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
@@ -109,6 +116,8 @@ def ingest(
     timezone: str,
     timeout: float,
     jobs: int | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
     force: bool,
     wait: bool,
     quiet: bool,
@@ -129,6 +138,7 @@ def ingest(
         newsarchive ingest https://www.communitycare.co.uk/feed/ page.html
         newsarchive ingest -q                       # the feed list, for cron
         newsarchive ingest --jobs 1 old-pages/      # one core, on a busy machine
+        newsarchive ingest dumps/ --include '*.html' --exclude 'drafts/*'
         newsarchive ingest --backfill https://www.communitycare.co.uk/tag/early-career-framework/feed/
         curl -s https://example.org/feed/ | newsarchive ingest -
     """
@@ -161,6 +171,8 @@ def ingest(
             timeout=timeout,
             jobs=jobs,
             force=force,
+            include=include,
+            exclude=exclude,
             report=report,
             notice=notice,
             progress=step,

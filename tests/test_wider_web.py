@@ -154,3 +154,26 @@ def test_json_feed_1_and_1_1_are_read_as_feeds(run: Runner, tmp_path: Path) -> N
     assert records["Second"]["authors"] == ["Desk"]  # the feed's author when the item names none
     assert records["Version one story"]["authors"] == ["Bo Author"]
     assert {s["kind"] for r in records.values() for s in r["sources"]} == {"json-feed"}
+
+
+def test_stubs_and_data_files_are_not_articles_and_walks_filter(run: Runner, tmp_path: Path) -> None:
+    from conftest import LETTER_DUMP
+
+    folder = tmp_path / "mixed"
+    (folder / "drafts").mkdir(parents=True)
+    (folder / "moved.html").write_text(
+        "<html><head><title>Object Moved</title></head><body><h1>Object Moved</h1>"
+        'This document may be found <a href="/x">here</a></body></html>'
+    )
+    (folder / "councils.csv").write_text("name,code\nKent,E10000016\nSurrey,E10000030\n")
+    (folder / "org.json").write_text(json.dumps({"@type": "ORGANIZATION", "name": "Example"}))
+    (folder / "settings.yaml").write_text("name: example\nlist:\n  - a\n")
+    (folder / "letter.txt").write_bytes(LETTER_DUMP.read_bytes())
+    (folder / "drafts" / "draft.txt").write_bytes(LETTER_DUMP.read_bytes().replace(b"Social", b"Draft", 1))
+    result = run("ingest", str(folder), "--exclude", "drafts/*", expect=1)
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("newsarchive: skipped")]
+    assert len(skipped) == 4 and all("not an article" in line for line in skipped)
+    assert "(not-an-article: 4)" in result.stderr and "added 1" in result.stderr
+    assert [r["title"] for r in _records(run)] and all("Object Moved" != r["title"] for r in _records(run))
+    only = run("ingest", str(folder), "--include", "*.txt", "--exclude", "drafts/*")  # nothing else is read
+    assert "failed 0" in only.stderr and "unchanged 1" in only.stderr

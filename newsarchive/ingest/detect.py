@@ -41,6 +41,8 @@ def parse_payload(data: bytes, ctx: SourceContext) -> list[Part]:
     """
     text = decode_bytes(data, ctx.origin, ctx.charset)
     kind = detect_kind(text)
+    if kind not in (feed_xml.KIND, json_feed.KIND) and DATA_FILE.search(ctx.origin.split("?")[0]):
+        raise SourceError("not-an-article", f"{ctx.origin}: a data file (CSV, TSV, YAML or JSON), not an article")
     if kind == feed_xml.KIND:
         truncated = not ROOT_CLOSE.search(data.rstrip()[-2000:].replace(b"\x00", b""))
         if truncated:
@@ -62,9 +64,29 @@ def parse_payload(data: bytes, ctx: SourceContext) -> list[Part]:
     else:
         parts = text_dump.parse(text, ctx)
     parts = [p for p in parts if len(p.body.split()) >= MIN_WORDS or p.title]
+    stubs = [p for p in parts if _is_stub(p)]
+    if stubs and len(stubs) == len(parts):
+        title = stubs[0].title or ""
+        raise SourceError("not-an-article", f"{ctx.origin}: a server's {title!r} page, not an article")
+    parts = [p for p in parts if p not in stubs]
     if not parts:
         raise SourceError("no-article", f"{ctx.origin}: no article text found in this {kind}")
     return distinct_keys(parts)
+
+
+DATA_FILE = re.compile(r"\.(?:csv|tsv|ya?ml|json|jsonl|ndjson)$", re.I)
+# What servers title their error, redirect and challenge pages.
+STUB_TITLE = re.compile(
+    r"^(?:(?:\d{3}\s*[-:]?\s*)?(?:object|document|page)\s+moved|moved\s+(?:permanently|temporarily)|\d{3}\s+\w[\w ]*"
+    r"|(?:page\s+)?not\s+found|access\s+denied|forbidden|just\s+a\s+moment\W*|attention\s+required\W*"
+    r"|redirecting\W*|service\s+unavailable|bad\s+gateway|an?\s+error\s+(?:has\s+)?occurred\W*)$",
+    re.I,
+)
+STUB_WORDS = 80  # a stub says a sentence or two; an article about a 404 says much more
+
+
+def _is_stub(part: Part) -> bool:
+    return bool(part.title and STUB_TITLE.match(part.title.strip())) and len(part.body.split()) < STUB_WORDS
 
 
 ITEM_END = re.compile(rb"</(?:[\w-]+:)?(?:item|entry)\s*>", re.I)

@@ -16,9 +16,10 @@ import sqlite3
 import stat
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from fnmatch import fnmatch
 from functools import cached_property, partial
 from pathlib import Path
 from typing import BinaryIO
@@ -124,8 +125,23 @@ def _skipped(name: str) -> bool:
     return name.startswith(".") or name.startswith(SKIPPED_NAMES)
 
 
-def iter_payloads(sources: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[Payload]:
-    """Bytes of every file named, every file under a directory (sorted), or stdin."""
+def _wanted(relative: Path, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    """Whether a file met in a directory walk is taken: its name or its path below the
+    directory matches an ``include`` glob (any, when none are given) and no ``exclude`` one."""
+    names = (relative.name, relative.as_posix())
+    if include and not any(fnmatch(n, g) for g in include for n in names):
+        return False
+    return not any(fnmatch(n, g) for g in exclude for n in names)
+
+
+def iter_payloads(
+    sources: Iterable[str],
+    stdin: BinaryIO | None = None,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> Iterator[Payload]:
+    """Bytes of every file named, every file under a directory (sorted, filtered by the
+    ``include``/``exclude`` globs), or stdin."""
     for source in sources:
         if source == STDIN:
             stream = stdin or sys.stdin.buffer
@@ -136,7 +152,11 @@ def iter_payloads(sources: Iterable[str], stdin: BinaryIO | None = None) -> Iter
             # Every entry but directories: a device, FIFO or socket in the
             # tree is named and skipped by _read, not passed over in silence.
             files = sorted(
-                p for p in path.rglob("*") if not p.is_dir() and not any(_skipped(x) for x in p.relative_to(path).parts)
+                p
+                for p in path.rglob("*")
+                if not p.is_dir()
+                and not any(_skipped(x) for x in p.relative_to(path).parts)
+                and _wanted(p.relative_to(path), include, exclude)
             )
             if not files:
                 yield Payload(source, error=SourceError("empty-dir", f"{source}: directory holds no files to ingest"))
