@@ -8,6 +8,7 @@ the comment says why a set is what it is where that is not obvious.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import Runner
@@ -197,7 +198,8 @@ def test_timeline(corpus_run: Runner) -> None:
 
 def test_did_you_mean(corpus_run: Runner) -> None:
     result = corpus_run("search", "early adoptr")
-    assert result.stderr.splitlines() == ['0 hits for "early adoptr"', 'Did you mean: "early adopters"  (6 hits)']
+    # one edit away: "adopter" (Whoosh's corrector, two edits wide, said "adopters")
+    assert result.stderr.splitlines() == ['0 hits for "early adoptr"', 'Did you mean: "early adopter"  (6 hits)']
     assert "Did you mean" not in corpus_run("search", "early adopter").stderr
 
 
@@ -222,3 +224,14 @@ def test_accents_fold(corpus_run: Runner) -> None:
 
     analyse = text_analyzer()
     assert [t.text for t in analyse("Café résumé")] == [t.text for t in analyse("cafe resume")]
+
+
+def test_did_you_mean_reads_the_vocabulary_beside_the_index(corpus_run: Runner, corpus_archive: Path) -> None:
+    from newsarchive.search.index import VOCABULARY, read_vocabulary
+    from newsarchive.search.suggest import edits, nearest
+
+    vocabulary = read_vocabulary((corpus_archive / "index").resolve())
+    assert (corpus_archive / "index" / VOCABULARY).exists() and vocabulary["framework"] >= 10
+    assert nearest("framwork", vocabulary) == "framework" and nearest("zzzzqqq", vocabulary) is None
+    assert {"fraemwork", "framewrk", "framewor", "frameworks"} <= edits("framework")
+    assert "Did you mean: regulator" in corpus_run("search", "regulatr").stderr

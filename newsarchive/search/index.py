@@ -35,7 +35,7 @@ import tempfile
 import threading
 import time
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -242,6 +242,25 @@ def reads_index(fn: F) -> F:
     return cast(F, plain)
 
 
+VOCABULARY = "words.txt"  # the index's words and how many articles hold each: "did you mean" reads it
+
+
+def write_vocabulary(generation: Path, vocabulary: Counter[str]) -> None:
+    """The words of the ``words`` field with their article counts, beside the index, replaced whole."""
+    partial = generation / f".{VOCABULARY}.partial"
+    partial.write_text("".join(f"{word}\t{count}\n" for word, count in sorted(vocabulary.items())), "utf-8")
+    os.replace(partial, generation / VOCABULARY)
+
+
+def read_vocabulary(generation: Path) -> Counter[str]:
+    """What ``write_vocabulary`` wrote (empty for an index from before it)."""
+    try:
+        lines = (generation / VOCABULARY).read_text("utf-8").splitlines()
+    except OSError:
+        return Counter()
+    return Counter({word: int(count) for word, _, count in (line.partition("\t") for line in lines) if count})
+
+
 def behind(store: ArchiveStore) -> int:
     """Records not yet in the index as they now are (changed, new or deleted)."""
     return store.unindexed_count()
@@ -300,12 +319,14 @@ def _build(store: ArchiveStore, archive: Path, progress: Callable[[int], None] |
         # Into an index that holds no documents no record replaces another:
         # adding skips the look-up of an old version that updating makes for
         # every document (6% of a bulk load's indexing).
+        vocabulary: Counter[str] = Counter()
         written = sum(
-            _write_batch(ix, store, ids[start : start + BATCH], [], True, progress)
+            _write_batch(ix, store, ids[start : start + BATCH], [], True, progress, vocabulary)
             for start in range(0, len(ids), BATCH)
         )
     finally:
         ix.close()
+    write_vocabulary(generation, vocabulary)
     _publish(archive, generation).close()
     store.mark_all_indexed()
     return written
@@ -317,14 +338,18 @@ def _update(store: ArchiveStore, archive: Path, progress: Callable[[int], None] 
         return 0
     ix = open_index(archive)
     written = 0
+    generation = current_generation(archive)
+    vocabulary = read_vocabulary(generation) if generation else Counter()
     try:
         for start in range(0, max(len(stale), 1), BATCH):
             batch = stale[start : start + BATCH]
             deletes = gone if start == 0 else []
-            written += _write_batch(ix, store, batch, deletes, False, progress)
+            written += _write_batch(ix, store, batch, deletes, False, progress, vocabulary)
             store.mark_indexed(batch, deletes)
     finally:
         ix.close()
+    if generation:
+        write_vocabulary(generation, vocabulary)  # counts of replaced documents stay: a few too many, harmless
     return written
 
 
@@ -335,6 +360,7 @@ def _write_batch(
     deletes: list[str],
     fresh: bool,
     progress: Callable[[int], None] | None,
+    vocabulary: Counter[str],
 ) -> int:
     """Write one batch in one commit; return the documents written."""
     writer = _writer(ix, len(batch))
@@ -345,7 +371,9 @@ def _write_batch(
         articles = store.get_many(batch)
         put = writer.add_document if fresh else writer.update_document
         for article in filter(None, map(articles.get, batch)):  # the store's order: newest first
-            put(**to_document(article))
+            document = to_document(article)
+            put(**document)
+            vocabulary.update(document["words"].split())
             written += 1
             if progress:
                 progress(1)
