@@ -177,3 +177,24 @@ def test_stubs_and_data_files_are_not_articles_and_walks_filter(run: Runner, tmp
     assert [r["title"] for r in _records(run)] and all("Object Moved" != r["title"] for r in _records(run))
     only = run("ingest", str(folder), "--include", "*.txt", "--exclude", "drafts/*")  # nothing else is read
     assert "failed 0" in only.stderr and "unchanged 1" in only.stderr
+
+
+def test_mojibake_mixed_with_good_text_is_mended(run: Runner, tmp_path: Path) -> None:
+    """A WordPress body with both children’s and authoritiesâ€™, and closing quotes
+    whose last byte was lost (â€ then a space): none of the broken forms is stored."""
+    body = (
+        "<p>The children’s services of the local authoritiesâ€™ own homes were praised.</p>"
+        "<p>The minister said “it was fineâ€ and that “nothing would changeâ€.</p>"
+        "<p>Fees of Â£300 at the cafÃ©, said children’s charity staff, were “too highâ€ for families.</p>"
+    ) * 2
+    feed = tmp_path / "mixed.xml"
+    feed.write_text(
+        _rss(f"<item><title>Mixed forms</title><guid>m1</guid><description>{escape(body)}</description></item>")
+    )
+    run("ingest", str(feed))
+    (record,) = _records(run)
+    stored = json.dumps(record, ensure_ascii=False)
+    for broken in ("â€", "Ã©", "Â£", "†"):
+        assert broken not in stored, broken
+    assert "authorities’ own homes" in record["body"] and "“it was fine” and" in record["body"]
+    assert "£300 at the café" in record["body"] and "“too high” for" in record["body"]

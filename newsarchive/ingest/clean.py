@@ -119,7 +119,49 @@ def fix_text(text: str, entities: bool = True) -> str:
     return "\n".join(_fix_line(line, unescape) if NEEDS_FTFY.search(line) else line for line in text.split("\n"))
 
 
+# "â€" where the third byte of a UTF-8 punctuation mark was lost: 0x9D, the last
+# byte of ” (U+201D), has no character in Windows-1252, so text read as 1252 drops
+# it, and "â€" is left before a space or punctuation.  ftfy reads "â€ " as a
+# dagger (the space taken for a no-break space); after an opening quote it is ”.
+LOST_CLOSING_QUOTE = re.compile(r"â€(?=[\s.,;:!)\]]|$)")  # (not before "?": a lossy decoder's stand-in)
+OPENING_QUOTE = re.compile(r"“|â€œ")
+# Typographic punctuation of UTF-8 read as Windows-1252 ("authoritiesâ€™") that
+# ftfy left because the same line also holds it correctly encoded ("children’s"):
+# good and broken forms side by side.  Then the broken words are undone one by
+# one.  Only then: a line of "Ã¥" with nothing correct beside it is one ftfy's
+# own cases say to leave alone (a name may really be spelt so).
+RESIDUE = re.compile(r"â€[\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]?")
+GOOD_PUNCTUATION = re.compile(r"[‘’“”–—…]")
+
+
+def _lost_closing_quotes(text: str) -> str:
+    def close(match: re.Match[str]) -> str:
+        before = text[: match.start()]
+        opened = len(OPENING_QUOTE.findall(before))
+        closed = before.count("”") + before.count("â€\x9d")
+        return "”" if opened > closed else match.group(0)
+
+    return LOST_CLOSING_QUOTE.sub(close, text)
+
+
+def _fix_words(text: str, unescape: bool) -> str:
+    """ftfy on each word that still holds mojibake, the rest left as they are."""
+    return " ".join(
+        ftfy.fix_text(word, uncurl_quotes=False, unescape_html=unescape) if RESIDUE.search(word) else word
+        for word in text.split(" ")
+    )
+
+
 def _fix_line(text: str, unescape: bool) -> str:
+    if "â€" in text:
+        text = _lost_closing_quotes(text)
+    text = _fix_line_whole(text, unescape)
+    if RESIDUE.search(text) and GOOD_PUNCTUATION.search(RESIDUE.sub("", text)):  # mixed: ftfy left it
+        text = _fix_line_whole(_fix_words(text, unescape), unescape)
+    return text
+
+
+def _fix_line_whole(text: str, unescape: bool) -> str:
     # ftfy undoes one layer of mojibake at a time; repeat to a fixed point so
     # that cleaning twice is cleaning once (bounded: a few layers at most).
     for _ in range(FIX_ROUNDS):

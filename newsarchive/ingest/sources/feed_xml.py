@@ -149,7 +149,8 @@ def _title(node: Any) -> str:
 
 
 def _html_text(html: str) -> str:
-    return " ".join(line for line in html_to_lines(html) if line) if "<" in html else fix_line(html)
+    """The text of a title or summary; repaired as bodies are (a summary's mojibake was kept)."""
+    return " ".join(fix_line(line) for line in html_to_lines(html) if line) if "<" in html else fix_line(html)
 
 
 def _lines(html: str) -> list[str]:
