@@ -567,3 +567,33 @@ def test_entities_reach_the_record(corpus_run: Runner) -> None:
     councils = {c["name"] for c in rec["entities"]["councils"]}
     assert {"East Sussex", "Tower Hamlets", "Birmingham", "Plymouth"} <= councils
     assert {"people", "organisations", "councils", "acronyms", "money"} == set(rec["entities"])
+
+
+@pytest.mark.parametrize(
+    ("text", "people", "councils"),
+    [
+        ("And Harry Smith said it would not happen.", ["Harry Smith"], []),
+        ("Pictured: Center Kati Marton, who leads the charity.", ["Kati Marton"], []),
+        ("The California Public Utilities said the rates would rise.", [], []),
+        ("In New York the mayor, Eric Adams, said so.", ["Eric Adams"], []),
+        ("The Manchester Union-Leader reported the vote; Kent Police were there.", [], []),
+        (
+            "York council agreed, as did Kent County Council and the City of London Corporation.",
+            [],
+            ["City of London", "Kent", "York"],
+        ),
+    ],
+)
+def test_entity_noise_of_real_pages(text: str, people: list[str], councils: list[str]) -> None:
+    """Names start with a name, councils are the UK's (not New York, not a newspaper's name)."""
+    from newsarchive.ingest.entities import extract_text
+
+    found = extract_text(text)
+    assert sorted(p["name"] for p in found["people"]) == people
+    assert sorted(c["name"] for c in found["councils"]) == councils
+
+
+def test_a_byline_that_is_a_date_or_markup_is_no_author() -> None:
+    from newsarchive.ingest.sources.common import split_authors
+
+    assert split_authors(["8. November 2021", ">themereviewteam", "<b>", "Jane Doe", "12/03/2024"]) == ["Jane Doe"]

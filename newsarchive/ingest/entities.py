@@ -334,9 +334,40 @@ def _definition_pattern(forms: tuple[str, ...], acronym: str) -> re.Pattern[str]
     return re.compile(rf"(?<!\w)(?:{alternation})\s*\({re.escape(acronym)}\)")
 
 
+# What may follow a council's bare place name and still be the council ("Kent
+# County Council", "Leeds City Council's"); another capitalised word makes it
+# part of another name ("the Manchester Union-Leader", "Kent Police").
+COUNCIL_FOLLOWERS = {
+    "City",
+    "County",
+    "Council",
+    "Councils",
+    "Borough",
+    "District",
+    "Metropolitan",
+    "Royal",
+    "Corporation",
+    "Authority",
+}
+FOLLOWING_NAME = re.compile(r"[ -]([A-Z][\w’'-]*)")
+
+
+def _council_context(text: str, start: int, end: int) -> bool:
+    """Whether a council name found at ``text[start:end]`` is the UK council: not "New
+    York", not the start of another organisation's name."""
+    if text[max(0, start - 4) : start] == "New ":
+        return False
+    following = FOLLOWING_NAME.match(text, end)
+    if following and following[1] not in COUNCIL_FOLLOWERS and "Council" not in text[start:end]:
+        return text[end] == " " and following[1] in ("The", "A", "In", "On", "At", "It", "He", "She", "They")
+    return True
+
+
 def _councils(text: str, taken: list[tuple[int, int]]) -> list[dict]:
     by_code: dict[str, dict[str, Any]] = {}
     for council, form, start, end in find_councils(text):
+        if not _council_context(text, start, end):
+            continue
         taken.append((start, end))
         entry = by_code.setdefault(
             council.code, {"name": council.name, "code": council.code, "type": council.type, "forms": [], "mentions": 0}
@@ -347,9 +378,27 @@ def _councils(text: str, taken: list[tuple[int, int]]) -> list[dict]:
     return _sorted(list(by_code.values()))
 
 
+# Words a capitalised run of words may open with that are not the person's:
+# a conjunction ("And Harry Smith said"), a caption's position ("Center Kati
+# Marton").  They are dropped; what is left must still be two names or more.
+LEADING_NOISE = {"And", "Or", "But", "With", "Center", "Centre", "Left", "Right", "Pictured", "Above", "Below", "Top"}
+# A name that ends so is an organisation's ("California Public Utilities").
+ORG_ENDINGS = {"Utilities", "Commission", "Services", "Partners", "Holdings", "Group", "Media", "News", "Press"}
+
+
+def _without_leading_noise(name: str, start: int) -> tuple[str, int]:
+    tokens = name.split()
+    while tokens and tokens[0] in LEADING_NOISE:
+        start += len(tokens[0]) + 1
+        tokens = tokens[1:]
+    return " ".join(tokens), start
+
+
 def _plausible_name(name: str, taken: list[tuple[int, int]], start: int) -> bool:
     tokens = name.split()
     if any(t in NOT_NAME_WORDS or t.isupper() for t in tokens) or re.fullmatch(ORG_HEADS, tokens[-1]):
+        return False
+    if tokens[-1] in ORG_ENDINGS:
         return False
     return not any(s <= start < e for s, e in taken)
 
@@ -456,7 +505,8 @@ def _people(text: str, taken: list[tuple[int, int]]) -> list[dict]:
     people: dict[str, dict[str, Any]] = {}
 
     def add(name: str, start: int, role: str | None = None) -> None:
-        if not _plausible_name(name, taken, start):
+        name, start = _without_leading_noise(name, start)
+        if len(name.split()) < 2 or not _plausible_name(name, taken, start):
             return
         entry = people.setdefault(name, {"name": name, "role": None, "mentions": 0})
         if role and not entry["role"]:

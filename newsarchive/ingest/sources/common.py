@@ -96,4 +96,13 @@ def split_authors(names: list[str]) -> list[str]:
             out.extend(pieces)
         elif text:
             out.append(re.sub(r",\s*[A-Z]{2,}$", "", text))
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(name for name in out if _plausible_author(name)))
+
+
+def _plausible_author(name: str) -> bool:
+    """Not a date ("8. November 2021") nor markup (">themereviewteam") that a byline slot held."""
+    from ..dates import parse_datetime
+
+    if "<" in name or ">" in name or not any(c.isalpha() for c in name):
+        return False
+    return parse_datetime(name.replace(". ", " ").strip(". ")) is None
