@@ -298,3 +298,29 @@ def test_an_id_noted_before_a_merge_still_finds_its_article(run: Runner, tmp_pat
             assert json.loads(run("show", old, "--json").stdout)["id"] == record["id"]
         noted.append(record["id"])
     assert len({dump["id"], *noted[2:]}) == 3  # a new id at each step
+
+
+def test_posts_without_urls_sharing_boilerplate_stay_apart(tmp_path: Path) -> None:
+    """Four blog posts saved as page files without canonical URLs: short texts of
+    their own, the same long site footer, a poll each.  Shared boilerplate must not
+    join them (it made three records of four, and lost a poll)."""
+    # a long closing section every post of the site carries (varied prose, which cleaning keeps)
+    from conftest import LETTER_DUMP, make_runner
+
+    footer = " ".join(" ".join(LETTER_DUMP.read_text("utf-8").split("\n\n")[3:]).split()[:300])
+    topics = ["kinship carers", "adult safeguarding", "youth justice", "fostering allowances"]
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    for n, topic in enumerate(topics):
+        own = f"This post is about {topic}. " + f"Our view on {topic} differs from last year's, number {n}. " * 3
+        (folder / f"post-{n}.txt").write_text(
+            f"Our thoughts on {topic}\n\n{own}\n\nPoll: What do you think about {topic}?\n\n"
+            f"  • Agree ({40 + n}%, {10 + n} Votes)\n  • Disagree ({60 - n}%, {20 - n} Votes)\n\n"
+            f"Total Voters: {30 + n}\n\n{footer}\n"
+        )
+    run = make_runner(tmp_path / "archive")
+    run("ingest", str(folder))
+    records = json.loads(run("export").stdout)
+    assert len(records) == 4
+    assert sorted(len(r["polls"]) for r in records) == [1, 1, 1, 1]
+    assert sorted(r["polls"][0]["total_voters"] for r in records) == [30, 31, 32, 33]
