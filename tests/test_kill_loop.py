@@ -112,7 +112,8 @@ def test_kill_9_at_random_moments_never_jams_the_next_run(tmp_path: Path) -> Non
         a = _cli(clean, "search", query, "--json", "-n", "50")
         b = _cli(killed, "search", query, "--json", "-n", "50")
         assert a.returncode == b.returncode == 0, a.stderr + b.stderr
-        assert [h["id"] for h in json.loads(b.stdout)] == [h["id"] for h in json.loads(a.stdout)]
+        # the same hits (among equal scores the order follows document numbers, which differ)
+        assert sorted(h["id"] for h in json.loads(b.stdout)) == sorted(h["id"] for h in json.loads(a.stdout))
     print(f"kill loop: {outcomes}; lock taken over after at most {max(takeovers):.3f} s (measured, not asserted)")
 
 

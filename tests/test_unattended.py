@@ -58,7 +58,8 @@ def test_a_search_sees_the_whole_old_index_during_a_reindex_and_after_it_is_kill
     reindex.wait(timeout=HANG_GUARD)
     assert _hit_ids(archive, "social") == before  # after it died half way
     assert _cli(archive, "reindex").returncode == 0  # the next run proceeds, and clears the dead one's work
-    assert _hit_ids(archive, "social") == before
+    # the same hits; among equal scores the order may differ (a rebuild numbers documents anew)
+    assert sorted(_hit_ids(archive, "social")) == sorted(before)
     assert [p.resolve() for p in archive.glob("index-*")] == [(archive / "index").resolve()]
 
 
