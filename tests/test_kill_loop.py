@@ -109,8 +109,8 @@ def test_kill_9_at_random_moments_never_jams_the_next_run(tmp_path: Path) -> Non
     assert comparable(_records(killed)) == comparable(_records(clean))
     assert json.loads(_cli(killed, "stats", "--json").stdout)["unindexed"] == 0
     for query in ("social", '"early career"', "council:Kent"):
-        a = _cli(clean, "search", query, "--json", "-n", "50")
-        b = _cli(killed, "search", query, "--json", "-n", "50")
+        a = _cli(clean, "search", query, "--json", "-n", "10000")
+        b = _cli(killed, "search", query, "--json", "-n", "10000")
         assert a.returncode == b.returncode == 0, a.stderr + b.stderr
         # the same hits (among equal scores the order follows document numbers, which differ)
         assert sorted(h["id"] for h in json.loads(b.stdout)) == sorted(h["id"] for h in json.loads(a.stdout))
