@@ -279,6 +279,7 @@ class Archive:
         report: Callable[[str], None] = _silent,
         notice: Callable[[str], None] = _silent,
         progress: Callable[[str], None] = _silent,
+        planned: Callable[[int], None] = lambda total: None,
     ) -> Summary:
         """Ingest files, directories, ``-`` (stdin) and feed URLs, then the feed list (``feed_list``)
         and a WordPress backfill; then bring the index up to date.  Returns the summary.
@@ -286,7 +287,8 @@ class Archive:
         ``include``/``exclude``: globs a file met in a directory must (not) match.
         ``report`` gets each problem (a source skipped, counted as failed),
         ``notice`` what is worth saying but not a failure, ``progress`` the
-        origin of each source as it starts.
+        origin of each source as it starts, ``planned`` how many there will be
+        (files, URLs and feeds; a backfill's pages are not known ahead).
         """
         self._writable()
         from .ingest.fetch import FetchOptions
@@ -298,6 +300,9 @@ class Archive:
         urls = [s for s in sources if URL.match(s)]
         paths = [s for s in sources if s not in urls]
         configured = [f for f in self.feeds() if f.enabled] if feed_list else []
+        from .ingest.pipeline import count_inputs
+
+        planned(count_inputs(paths, include, exclude) + len(urls) + len(configured))
         ingestor = Ingestor(self.path, IngestOptions(list(spam_patterns), timezone, workers=jobs))
         try:
             fetcher = FeedFetcher(ingestor, FetchOptions(read_timeout=timeout), force=force)

@@ -10,8 +10,8 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 import click
 
@@ -39,26 +39,42 @@ def _check_timezone(timezone: str) -> None:
 
 
 class Progress:
-    """One line of progress on stderr when it is a terminal; silence otherwise (cron)."""
+    """A progress bar on stderr when it is a terminal (tqdm: N of M, rate, time left,
+    the source being read); nothing at all under cron or when stderr is not a terminal.
+    Lines said meanwhile (a skipped source) are printed above the bar, not into it."""
 
     def __init__(self, quiet: bool) -> None:
         self.enabled = not quiet and sys.stderr.isatty()
-        self.count = 0
+        self.bar: Any = None
 
-    def __enter__(self) -> Callable[[str], None]:
-        return self.step
+    def __enter__(self) -> Progress:
+        return self
+
+    def plan(self, total: int) -> None:
+        if self.enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit=" sources", file=sys.stderr, dynamic_ncols=True, leave=False)
 
     def step(self, origin: str) -> None:
-        self.count += 1
-        if self.enabled:
+        if self.bar is not None:
             from .output import safe_line
 
-            name = safe_line(os.path.basename(origin.rstrip("/")) or origin)[:60]
-            click.echo(f"\r\x1b[K[{self.count}] {name}", err=True, nl=False)
+            self.bar.set_postfix_str(safe_line(os.path.basename(origin.rstrip("/")) or origin)[:40], refresh=False)
+            if self.bar.n < (self.bar.total or 0):
+                self.bar.update(1)
+
+    def say(self, line: str) -> None:
+        """A line on stderr, above the bar while there is one."""
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stderr)
+        else:
+            click.echo(line, err=True)
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
-        if self.enabled and self.count:
-            click.echo("\r\x1b[K", err=True, nl=False)
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 @click.command()
@@ -152,15 +168,16 @@ def ingest(
             "Nothing to ingest: name files, directories or URLs, or add feeds with 'newsarchive feeds add URL'."
         )
 
-    def report(message: str) -> None:
-        click.echo(f"newsarchive: skipped {safe_line(message)}", err=True)
-
-    def notice(message: str) -> None:  # worth knowing, not a failure: silent under -q, as cron wants
-        if not quiet:
-            click.echo(f"newsarchive: {safe_line(message)}", err=True)
-
     archive = open_archive(ctx, write=True, wait=wait)
-    with Progress(quiet) as step:
+    with Progress(quiet) as progress:
+
+        def report(message: str) -> None:
+            progress.say(f"newsarchive: skipped {safe_line(message)}")
+
+        def notice(message: str) -> None:  # worth knowing, not a failure: silent under -q, as cron wants
+            if not quiet:
+                progress.say(f"newsarchive: {safe_line(message)}")
+
         summary = archive.ingest(
             sources,
             feed_list=feed_list,
@@ -175,7 +192,8 @@ def ingest(
             exclude=exclude,
             report=report,
             notice=notice,
-            progress=step,
+            progress=progress.step,
+            planned=progress.plan,
         )
     failed = sum(summary.failed.values())
     if not quiet:

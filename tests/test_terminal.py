@@ -38,3 +38,28 @@ def test_columns_given_by_the_environment_win(archive: Path) -> None:
     code, screen = run_in_pty(archive, "--no-server", "search", "early career", columns=200, env={"COLUMNS": "50"})
     prose = [ESCAPES.sub("", line) for line in screen.splitlines() if line.strip() and "http" not in line]
     assert code == 0 and max(len(line) for line in prose) <= 50
+
+
+def test_ingest_shows_a_progress_bar_on_a_terminal_and_nothing_elsewhere(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for source in sorted(CORPUS.glob("*.txt")):
+        (folder / source.name).write_bytes(source.read_bytes())
+    (folder / "data.csv").write_text("a,b\n1,2\n")
+    code, screen = run_in_pty(tmp_path / "archive", "ingest", str(folder), columns=100)
+    assert code == 1, screen
+    assert "6/6" in screen and "sources/s" in screen  # N of M, and a rate
+    lines = screen.replace("\r", "\n").splitlines()
+    skipped = [line for line in lines if "skipped" in line]
+    assert skipped and all("%|" not in line for line in skipped)  # messages above the bar, not in it
+    piped = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "--archive", str(tmp_path / "other"), "ingest", str(folder)],
+        capture_output=True,
+        text=True,
+    )
+    assert "%|" not in piped.stderr and "sources/s" not in piped.stderr  # under cron: no bar
+    quiet = run_in_pty(tmp_path / "third", "ingest", "-q", str(CORPUS), columns=100)
+    assert quiet == (0, "")  # -q on a terminal: silence

@@ -134,6 +134,24 @@ def _wanted(relative: Path, include: Sequence[str], exclude: Sequence[str]) -> b
     return not any(fnmatch(n, g) for g in exclude for n in names)
 
 
+def files_in(path: Path, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[Path]:
+    """The files a directory walk reads, sorted: every entry but directories (a device,
+    FIFO or socket in the tree is named and skipped by ``_read``, not passed over in
+    silence), filtered by the ``include``/``exclude`` globs."""
+    return sorted(
+        p
+        for p in path.rglob("*")
+        if not p.is_dir()
+        and not any(_skipped(x) for x in p.relative_to(path).parts)
+        and _wanted(p.relative_to(path), include, exclude)
+    )
+
+
+def count_inputs(sources: Iterable[str], include: Sequence[str] = (), exclude: Sequence[str] = ()) -> int:
+    """How many inputs ``iter_payloads`` will yield (for a progress bar's total)."""
+    return sum(len(files_in(Path(s), include, exclude)) or 1 if s != STDIN and Path(s).is_dir() else 1 for s in sources)
+
+
 def iter_payloads(
     sources: Iterable[str],
     stdin: BinaryIO | None = None,
@@ -149,15 +167,7 @@ def iter_payloads(
             continue
         path = Path(source)
         if path.is_dir():
-            # Every entry but directories: a device, FIFO or socket in the
-            # tree is named and skipped by _read, not passed over in silence.
-            files = sorted(
-                p
-                for p in path.rglob("*")
-                if not p.is_dir()
-                and not any(_skipped(x) for x in p.relative_to(path).parts)
-                and _wanted(p.relative_to(path), include, exclude)
-            )
+            files = files_in(path, include, exclude)
             if not files:
                 yield Payload(source, error=SourceError("empty-dir", f"{source}: directory holds no files to ingest"))
             yield from (_read(p) for p in files)
