@@ -215,6 +215,10 @@ class Archive:
 
     # -- the feed list -------------------------------------------------------
 
+    def runs(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The last ingest runs, newest first: started, finished, and their summary's counts."""
+        return self.store.runs(limit) if self.exists else []
+
     def feeds(self) -> list[Feed]:
         """The feed list (``feeds.toml``)."""
         from .ingest import feeds
@@ -303,6 +307,9 @@ class Archive:
         from .ingest.pipeline import count_inputs
 
         planned(count_inputs(paths, include, exclude) + len(urls) + len(configured))
+        from .ingest.pipeline import now_iso
+
+        started = now_iso()
         ingestor = Ingestor(self.path, IngestOptions(list(spam_patterns), timezone, workers=jobs))
         try:
             fetcher = FeedFetcher(ingestor, FetchOptions(read_timeout=timeout), force=force)
@@ -323,6 +330,7 @@ class Archive:
             if backfill:
                 fetcher.backfill(backfill, max_pages, summary, report, progress=progress, notice=notice)
             sync(ingestor.store, self.path)
+            ingestor.store.add_run(started, now_iso(), summary.to_dict())
         finally:
             ingestor.close()
         return summary

@@ -221,8 +221,8 @@ def export_download(request: Request) -> Response:
 
 def feeds_page(request: Request) -> Response:
     with Archive.open(_archive(request).path) as archive:
-        feeds = archive.feed_status()
-    return _render(request, "feeds.html", feeds=feeds)
+        feeds, runs = archive.feed_status(), archive.runs(10)
+    return _render(request, "feeds.html", feeds=feeds, runs=runs)
 
 
 def routes() -> list[Route | Mount]:

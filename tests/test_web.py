@@ -202,3 +202,13 @@ def test_hostile_feed_content_never_runs_and_is_never_lost(site: tuple[Path, str
     page.locator("li.hit p.snippet").first.click()
     assert page.evaluate(PWNED) is None
     _artefact(page, "hostile.png")
+
+
+def test_the_feeds_page_lists_the_last_runs(site: tuple[Path, str], page: Any) -> None:
+    archive, url = site
+    make_runner(archive)("ingest", "-q", str(CORPUS))  # a second run, nothing new
+    page.goto(url + "/feeds")
+    rows = page.locator("table.runs tbody tr")
+    assert rows.count() >= 2
+    newest = rows.first.locator("td").all_inner_texts()
+    assert newest[2] == "0" and newest[4] == "14"  # added 0, unchanged 14: the run just made

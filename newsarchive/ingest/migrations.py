@@ -113,11 +113,20 @@ def _comments_seen(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE feed_state ADD COLUMN comments_seen INTEGER")
 
 
+def _runs(db: sqlite3.Connection) -> None:
+    """Each ingest's summary, for whoever watches the nightly job (the feeds page)."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, started TEXT NOT NULL, "
+        "finished TEXT NOT NULL, summary TEXT NOT NULL)"
+    )
+
+
 MIGRATIONS = (
     Migration("base-schema", _base, 2),
     Migration("merged-ids", _merged, 2),
     Migration("lead-keys", _lead_keys, 2),
     Migration("comments-seen", _comments_seen, 3),
+    Migration("runs", _runs, 3),
 )
 KNOWN = {m.name for m in MIGRATIONS}
 

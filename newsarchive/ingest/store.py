@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -351,6 +351,25 @@ class ArchiveStore:
         """(sha256, origin, fetched_at, options) in the order they were ingested."""
         rows = self.db.execute("SELECT sha256, origin, fetched_at, options FROM snapshots ORDER BY id")
         return [(a, b, c, SnapshotOptions.from_json(_decode(d))) for a, b, c, d in rows]
+
+    RUNS_KEPT = 200  # the newest run summaries kept
+
+    def add_run(self, started: str, finished: str, summary: Mapping[str, object]) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO runs (started, finished, summary) VALUES (?, ?, ?)",
+                (started, finished, json.dumps(summary, sort_keys=True)),
+            )
+            self.db.execute(
+                "DELETE FROM runs WHERE id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)", (self.RUNS_KEPT,)
+            )
+
+    def runs(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The newest ingest runs first: when, and what their summary said."""
+        if not self._has_table("runs"):  # an archive not yet written by this release
+            return []
+        rows = self.db.execute("SELECT started, finished, summary FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+        return [{"started": a, "finished": b, **_decode(c)} for a, b, c in rows]
 
     def delete_article(self, article_id: str) -> None:
         self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))

@@ -96,13 +96,19 @@ def split_authors(names: list[str]) -> list[str]:
             out.extend(pieces)
         elif text:
             out.append(re.sub(r",\s*[A-Z]{2,}$", "", text))
-    return list(dict.fromkeys(name for name in out if _plausible_author(name)))
+    names = (" ".join(MARKUP.sub(" ", name).split()) for name in out)
+    return list(dict.fromkeys(name for name in names if _plausible_author(name)))
+
+
+# Whole elements a byline slot may carry as text (a script with its content, a tag):
+# taken out, the name beside them kept.
+MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[a-zA-Z/][^<>]*>", re.S | re.I)
 
 
 def _plausible_author(name: str) -> bool:
-    """Not a date ("8. November 2021") nor markup (">themereviewteam") that a byline slot held."""
+    """Not a date ("8. November 2021") nor markup debris (">themereviewteam") that a byline slot held."""
     from ..dates import parse_datetime
 
-    if "<" in name or ">" in name or not any(c.isalpha() for c in name):
+    if not name or "<" in name or ">" in name or not any(c.isalpha() for c in name):
         return False
     return parse_datetime(name.replace(". ", " ").strip(". ")) is None
