@@ -96,8 +96,8 @@ def split_authors(names: list[str]) -> list[str]:
             out.extend(pieces)
         elif text:
             out.append(re.sub(r",\s*[A-Z]{2,}$", "", text))
-    names = (" ".join(MARKUP.sub(" ", name).split()) for name in out)
-    return list(dict.fromkeys(name for name in names if _plausible_author(name)))
+    cleaned = (" ".join(MARKUP.sub(" ", name).split()) for name in out)
+    return list(dict.fromkeys(name for name in cleaned if _plausible_author(name)))
 
 
 # Whole elements a byline slot may carry as text (a script with its content, a tag):
