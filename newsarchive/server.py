@@ -12,7 +12,7 @@ The JSON API, every answer in one stable shape:
   (the query language of the CLI); ``index_lag`` says how far the index is
   behind the records;
 * ``GET /api/articles/{id or URL}``, ``/api/similar/{id}?limit=``;
-* ``GET /api/timeline?q=&by=month|year``, ``/api/stats``, ``/api/feeds``;
+* ``GET /api/timeline?q=&by=month|year``, ``/api/stats``, ``/api/feeds`` (with the last runs);
 * ``GET /api/export?q=&format=json|jsonl|csv`` — streamed, in constant memory.
 
 Errors are ``{"error": "...", "code": N}`` with the CLI's exit code and an
@@ -162,7 +162,7 @@ def api_stats(request: Request) -> Response:
 
 def api_feeds(request: Request) -> Response:
     with Archive.open(_service(request).archive.path) as archive:
-        return JSONResponse({"feeds": archive.feed_status()})
+        return JSONResponse({"feeds": archive.feed_status(), "runs": archive.runs(10)})
 
 
 def api_export(request: Request) -> Response:

@@ -105,6 +105,8 @@ def test_the_api_answers_as_the_archive_does(served: tuple[Path, str]) -> None:
     periods = _get(f"{url}/api/timeline?q=framework&by=year")[1]["periods"]
     assert sum(p["hits"] for p in periods) == _get(f"{url}/api/search?q=framework")[1]["total"]
     assert _get(f"{url}/api/stats")[1]["articles"] == 11
+    runs = _get(f"{url}/api/feeds")[1]["runs"]
+    assert len(runs) == 1 and runs[0]["added"] == 11 and runs[0]["started"] <= runs[0]["finished"]
     with urllib.request.urlopen(f"{url}/api/export?format=jsonl", timeout=HANG_GUARD) as answer:
         assert len(answer.read().splitlines()) == 11
     status, error = _get(f"{url}/api/search?q=%22unbalanced")
