@@ -296,7 +296,7 @@ class Archive:
         """
         self._writable()
         from .ingest.fetch import FetchOptions
-        from .ingest.pipeline import IngestOptions, Ingestor, Summary, iter_payloads
+        from .ingest.pipeline import IngestOptions, Ingestor, Summary, count_inputs, iter_payloads, now_iso
         from .ingest.remote import FeedFetcher
         from .search.index import sync
 
@@ -304,11 +304,7 @@ class Archive:
         urls = [s for s in sources if URL.match(s)]
         paths = [s for s in sources if s not in urls]
         configured = [f for f in self.feeds() if f.enabled] if feed_list else []
-        from .ingest.pipeline import count_inputs
-
         planned(count_inputs(paths, include, exclude) + len(urls) + len(configured))
-        from .ingest.pipeline import now_iso
-
         started = now_iso()
         ingestor = Ingestor(self.path, IngestOptions(list(spam_patterns), timezone, workers=jobs))
         try:
