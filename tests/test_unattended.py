@@ -112,6 +112,7 @@ def test_devices_and_named_pipes_are_refused_with_their_reason(tmp_path: Path) -
     assert "added 1" in lines[-1] and "(not-a-file: 3)" in lines[-1], lines[-1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_mid_ingest_stops_every_process_with_one_line(tmp_path: Path, signum: int) -> None:
     inputs, archive = tmp_path / "inputs", tmp_path / "archive"
