@@ -61,6 +61,9 @@ VERSION_FILE = "newsarchive-schema"
 BATCH = 2000  # documents per commit: bounds memory and the work a crash loses
 PARALLEL_FROM = 500  # documents in a batch before two writer processes pay off
 WRITER_TIMEOUT = 60.0
+# A replaced generation is kept this long for the searches that resolved it just before
+# the switch; the next writer after that removes it.
+REPLACED_KEPT = 600.0
 MERGE_FACTOR = 10  # small segments of one size class are merged once there are this many
 KEEP_FROM = 1000  # live documents: a segment this big is never merged again
 
@@ -149,6 +152,7 @@ def _new_generation(archive: Path) -> Path:
 def _publish(archive: Path, generation: Path) -> Index:
     """Make ``generation`` the index searches see, in one rename; drop the others."""
     link = index_path(archive)
+    previous = current_generation(archive)
     temporary = archive / f".{INDEX_DIR}.{os.getpid()}.link"
     temporary.unlink(missing_ok=True)
     os.symlink(generation.name, temporary)
@@ -160,13 +164,22 @@ def _publish(archive: Path, generation: Path) -> Index:
         os.fsync(directory)  # the switch survives a power cut
     finally:
         os.close(directory)
-    _remove_generations(archive, keep=generation)
+    # The one replaced stays until the next publish: a search that resolved it a moment
+    # ago reads it to the end.  Older ones (and what a killed build left) go.
+    _remove_generations(archive, keep=generation, also=previous)
     return whoosh_index.open_dir(str(generation))
 
 
-def _remove_generations(archive: Path, keep: Path | None) -> None:
+def _remove_generations(
+    archive: Path, keep: Path | None, also: Path | None = None, older_than: float | None = None
+) -> None:
+    """Remove the generation directories other than ``keep`` and ``also`` (with
+    ``older_than``, only those unchanged for that many seconds)."""
+    kept = {p.resolve() for p in (keep, also) if p is not None}
     for path in archive.glob(f"{GENERATION}*"):
-        if path.is_dir() and (keep is None or path.resolve() != keep.resolve()):
+        if not path.is_dir() or path.resolve() in kept:
+            continue
+        if older_than is None or time.time() - path.stat().st_mtime > older_than:
             shutil.rmtree(path, ignore_errors=True)
     for stale_link in archive.glob(f".{INDEX_DIR}.*.link"):
         stale_link.unlink(missing_ok=True)
@@ -196,9 +209,10 @@ class ResidentIndex:
             searcher.close()
             local.ix.close()
             local.searcher = None
-        local.ix = open_index(self.archive)
-        local.generation = current
-        local.searcher = local.ix.searcher()
+        with _damage_is_an_archive_error(self.archive):
+            local.ix = open_index(self.archive)
+            local.generation = current
+            local.searcher = local.ix.searcher()
         return local.searcher
 
 
@@ -272,6 +286,7 @@ def sync(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | N
         current = current_generation(archive)
         if current is None or _outdated(current):  # none yet, or another version's: a whole build
             return _build(store, archive, progress)
+        _remove_generations(archive, keep=current, older_than=REPLACED_KEPT)
         try:
             return _update(store, archive, progress)
         except DAMAGE:  # a damaged index mends itself on the nightly run: built again beside it
