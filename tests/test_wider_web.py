@@ -198,3 +198,26 @@ def test_mojibake_mixed_with_good_text_is_mended(run: Runner, tmp_path: Path) ->
         assert broken not in stored, broken
     assert "authorities’ own homes" in record["body"] and "“it was fine” and" in record["body"]
     assert "£300 at the café" in record["body"] and "“too high” for" in record["body"]
+
+
+def test_a_sidebar_poll_is_the_sites_not_the_articles(run: Runner, tmp_path: Path) -> None:
+    def poll(question: str, votes: int) -> str:
+        return (
+            f"<p><strong>{question}</strong></p><ul class='wp-polls-ul'>"
+            f"<li>Yes ({votes}%, {votes} Votes)</li><li>No ({100 - votes}%, {100 - votes} Votes)</li></ul>"
+            f"<p>Total Voters: 100</p>"
+        )
+
+    site_poll = poll("Site poll: do you like us?", 70)
+    sidebar = f"<aside id='sidebar'><div class='widget widget_polls-widget'>{site_poll}</div></aside>"
+    for n, own in enumerate(["", poll("Should councils pay more?", 40)]):
+        (tmp_path / f"page-{n}.html").write_text(
+            f"<html><head><title>Story {n} about councils</title>"
+            f'<link rel="canonical" href="https://site.example/2024/05/0{n + 1}/story-{n}/"></head><body>'
+            f"<article><h1>Story {n} about councils</h1><p>{BODY.format(n=n)}</p>{own}</article>{sidebar}</body></html>"
+        )
+    run("ingest", str(tmp_path / "page-0.html"), str(tmp_path / "page-1.html"))
+    polls = {r["title"]: [p["question"] for p in r["polls"]] for r in _records(run)}
+    assert polls == {"Story 0 about councils": [], "Story 1 about councils": ["Should councils pay more?"]}
+    (with_poll,) = json.loads(run("search", "has:poll", "--json").stdout)
+    assert with_poll["title"] == "Story 1 about councils"

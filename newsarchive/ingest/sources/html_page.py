@@ -192,6 +192,8 @@ def _poll_lines(soup: BeautifulSoup) -> list[str]:
     """WP-Polls results: the question and one "label (41%, 212 Votes)" line per option."""
     lines: list[str] = []
     for ul in soup.select("ul.wp-polls-ul"):
+        if _beside_the_article(ul):
+            continue  # a sidebar widget's poll is the site's, on every page of it, not this article's
         question = ul.find_previous(["strong", "p", "h3", "h4"])
         if question:
             lines += [fix_line(question.get_text(" ")), ""]
@@ -201,6 +203,21 @@ def _poll_lines(soup: BeautifulSoup) -> list[str]:
             lines.append(fix_line(total.parent.get_text(" ") if total.parent else str(total)))
         lines.append("")
     return lines
+
+
+SIDE_CONTAINERS = {"aside", "nav", "footer"}
+SIDE_WORDS = re.compile(r"sidebar|widget|secondary", re.I)
+
+
+def _beside_the_article(element: Any) -> bool:
+    """Whether an element sits in a page's sidebar, navigation or footer rather than its article."""
+    for parent in element.parents:
+        if parent.name in SIDE_CONTAINERS:
+            return True
+        names = " ".join([*(parent.get("class") or []), str(parent.get("id") or "")])
+        if names and SIDE_WORDS.search(names):
+            return True
+    return False
 
 
 def _meta(soup: BeautifulSoup, *names: str) -> str | None:
