@@ -65,13 +65,19 @@ class Commands(click.Group):
     help="Archive directory. Default: $NEWSARCHIVE_HOME, else your user data directory.",
 )
 @click.option(
+    "--no-pager",
+    is_flag=True,
+    envvar="NEWSARCHIVE_NO_PAGER",
+    help="Never page long output (it is paged only on a terminal, with $NEWSARCHIVE_PAGER or $PAGER).",
+)
+@click.option(
     "--no-server",
     is_flag=True,
     envvar="NEWSARCHIVE_NO_SERVER",
     help="Search the archive directly even when 'newsarchive serve' is running for it.",
 )
 @click.pass_context
-def cli(ctx: click.Context, archive: Path | None, no_server: bool) -> None:
+def cli(ctx: click.Context, archive: Path | None, no_pager: bool, no_server: bool) -> None:
     """Ingest news feeds and pages into a clean archive, then search and export it.
 
     \b
@@ -79,7 +85,7 @@ def cli(ctx: click.Context, archive: Path | None, no_server: bool) -> None:
         newsarchive ingest corpus/
         newsarchive search "early adopter"
     """
-    ctx.obj = {"archive": archive or default_archive(), "no_server": no_server}
+    ctx.obj = {"archive": archive or default_archive(), "no_server": no_server, "no_pager": no_pager}
 
 
 FACET_NAMES = ("year", "month", "author", "tag", "person", "org", "council")
@@ -163,11 +169,10 @@ def search(
     if result.suggestion:
         click.echo(f"Did you mean: {safe(result.suggestion)}  ({result.suggestion_total} hits)", err=True)
     width = terminal_width()
-    for hit in result.hits:
-        click.echo(format_hit(hit, colour, width))
-        click.echo("")
+    shown_hits = [format_hit(hit, colour, width) + "\n" for hit in result.hits]
     if result.facets:
-        click.echo(format_facets(result.facets, colour))
+        shown_hits.append(format_facets(result.facets, colour))
+    show_paged(ctx, "\n".join(shown_hits))
 
 
 @cli.command()
@@ -197,7 +202,7 @@ def timeline(
         return
     from .output import format_timeline
 
-    click.echo(format_timeline(periods))
+    show_paged(ctx, format_timeline(periods))
 
 
 @cli.command()
@@ -221,9 +226,7 @@ def similar(ctx: click.Context, id_or_url: str, limit: int, as_json: bool, as_nl
         return
     from .output import format_hit, terminal_width, use_colour
 
-    for hit in hits:
-        click.echo(format_hit(hit, use_colour(sys.stdout), terminal_width()))
-        click.echo("")
+    show_paged(ctx, "\n".join(format_hit(hit, use_colour(sys.stdout), terminal_width()) + "\n" for hit in hits))
 
 
 @cli.command()
@@ -246,7 +249,7 @@ def show(ctx: click.Context, id_or_url: str, as_json: bool) -> None:
         return
     from .output import format_article, terminal_width, use_colour
 
-    click.echo(format_article(article, use_colour(sys.stdout), terminal_width()))
+    show_paged(ctx, format_article(article, use_colour(sys.stdout), terminal_width()))
 
 
 @cli.command()
@@ -346,6 +349,31 @@ class Interrupted(BaseException):
 
 def _interrupt(signum: int, frame: object) -> None:
     raise Interrupted(signum)
+
+
+def show_paged(ctx: click.Context, text: str) -> None:
+    """Human output: through a pager when stdout is a terminal, as git does it, else printed.
+
+    The pager is $NEWSARCHIVE_PAGER, else $PAGER, else less; less is given
+    LESS=FRX unless set (one screen is printed, not paged; colours pass),
+    and --no-pager prints straight out.
+    """
+    if ctx.find_root().obj.get("no_pager") or not sys.stdout.isatty():
+        click.echo(text)
+        return
+    pager = os.environ.get("NEWSARCHIVE_PAGER") or os.environ.get("PAGER")
+    saved = {name: os.environ.get(name) for name in ("PAGER", "LESS")}
+    try:
+        if pager is not None:
+            os.environ["PAGER"] = pager
+        os.environ.setdefault("LESS", "FRX")
+        click.echo_via_pager(text + "\n")
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _search(ctx: click.Context, text: str, options: Any) -> tuple[Any, int]:

@@ -24,7 +24,8 @@ def run_in_pty(
 
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     environment = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
-    environment.update({"TERM": "xterm-256color", **(env or {})})
+    # A pager that waits for no key (less would): a test that is about paging gives its own.
+    environment.update({"TERM": "xterm-256color", "NEWSARCHIVE_PAGER": "cat", **(env or {})})
     process = subprocess.Popen(
         [sys.executable, "-m", "newsarchive", "--archive", str(archive), *args],
         stdin=subprocess.PIPE if stdin is not None else slave,

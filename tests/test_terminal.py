@@ -63,3 +63,21 @@ def test_ingest_shows_a_progress_bar_on_a_terminal_and_nothing_elsewhere(tmp_pat
     assert "%|" not in piped.stderr and "sources/s" not in piped.stderr  # under cron: no bar
     quiet = run_in_pty(tmp_path / "third", "ingest", "-q", str(CORPUS), columns=100)
     assert quiet == (0, "")  # -q on a terminal: silence
+
+
+def test_long_output_is_paged_on_a_terminal_only(archive: Path) -> None:
+    import subprocess
+    import sys
+
+    marker = {"NEWSARCHIVE_PAGER": "sed s/^/PAGED:/"}  # a pager that shows it was used
+    code, screen = run_in_pty(archive, "--no-server", "search", "early career", env=marker)
+    assert code == 0 and "PAGED:  1." in screen
+    code, screen = run_in_pty(archive, "--no-server", "--no-pager", "search", "early career", env=marker)
+    assert code == 0 and "PAGED:" not in screen and "  1." in screen
+    piped = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "--archive", str(archive), "--no-server", "search", "early career"],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, **marker},
+    )
+    assert "PAGED:" not in piped.stdout and "  1." in piped.stdout  # never when stdout is not a terminal
