@@ -283,7 +283,7 @@ class Archive:
         report: Callable[[str], None] = _silent,
         notice: Callable[[str], None] = _silent,
         progress: Callable[[str], None] = _silent,
-        planned: Callable[[int], None] = lambda total: None,
+        planned: Callable[[int], None] | None = None,
     ) -> Summary:
         """Ingest files, directories, ``-`` (stdin) and feed URLs, then the feed list (``feed_list``)
         and a WordPress backfill; then bring the index up to date.  Returns the summary.
@@ -304,7 +304,8 @@ class Archive:
         urls = [s for s in sources if URL.match(s)]
         paths = [s for s in sources if s not in urls]
         configured = [f for f in self.feeds() if f.enabled] if feed_list else []
-        planned(count_inputs(paths, include, exclude) + len(urls) + len(configured))
+        if planned is not None:  # the walk is repeated only for a progress bar's total
+            planned(count_inputs(paths, include, exclude) + len(urls) + len(configured))
         started = now_iso()
         ingestor = Ingestor(self.path, IngestOptions(list(spam_patterns), timezone, workers=jobs))
         try:

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .archive import Archive
+from .archive import Archive, record_columns
 from .cli_common import (
     CONTEXT_SETTINGS,
     HIT_COLUMNS,
@@ -30,7 +30,6 @@ from .cli_common import (
     open_archive,
     output_options,
     query_text,
-    record_columns,
     warn_if_index_behind,
     write_records,
 )
@@ -449,7 +448,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, token: 
     """
     import ipaddress
 
-    from .server import ENV_ARCHIVE, ENV_TOKEN, SERVER_FILE, record_listening
+    from .server import ENV_ARCHIVE, ENV_TOKEN, record_listening
 
     archive = archive_dir(ctx)
     if not Archive.open(archive).exists:
@@ -486,7 +485,6 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, token: 
     finally:
         if recorded is not None:
             recorded.unlink(missing_ok=True)
-            (archive / SERVER_FILE).unlink(missing_ok=True)
 
 
 def main() -> None:

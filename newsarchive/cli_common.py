@@ -49,13 +49,6 @@ def query_text(args: tuple[str, ...] | list[str]) -> str:
     return str(archive.query_from_args(args))
 
 
-def record_columns() -> tuple[str, ...]:
-    """CSV columns of a record: the record's own keys, in their order."""
-    from . import archive
-
-    return archive.record_columns()
-
-
 def errors_to_exit(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn domain exceptions into one-line messages with documented exit codes."""
     import functools

@@ -193,7 +193,7 @@ def ingest(
             report=report,
             notice=notice,
             progress=progress.step,
-            planned=progress.plan,
+            planned=progress.plan if progress.enabled else None,
         )
     failed = sum(summary.failed.values())
     if not quiet:

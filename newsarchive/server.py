@@ -170,11 +170,12 @@ def api_export(request: Request) -> Response:
     fmt = params.get("format") or "json"
     if fmt not in EXPORT_TYPES:
         raise QueryError(f"format must be one of {', '.join(EXPORT_TYPES)}, not {fmt!r}")
-    return export_response(_service(request).archive, params.get("q") or None, params, fmt, raw_csv=False)
+    return export_response(_service(request).archive, params.get("q") or None, params, fmt)
 
 
-def export_response(archive: Archive, text: str | None, params: Any, fmt: str, raw_csv: bool) -> Response:
-    """Matching records, streamed; the archive is opened before the first byte (errors come whole)."""
+def export_response(archive: Archive, text: str | None, params: Any, fmt: str) -> Response:
+    """Matching records, streamed (CSV spreadsheet-safe); the archive is opened before the first
+    byte, so an error comes whole."""
     from . import archive as api
 
     records = archive.export(text, params.get("since") or None, params.get("until") or None)

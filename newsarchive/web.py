@@ -216,7 +216,7 @@ def export_download(request: Request) -> Response:
     fmt = params.get("format") or "csv"
     if fmt not in EXPORT_TYPES:
         return _render(request, "error.html", status=400, message=f"unknown format {fmt!r}")
-    return export_response(_archive(request), params.get("q") or None, params, fmt, raw_csv=False)
+    return export_response(_archive(request), params.get("q") or None, params, fmt)
 
 
 def feeds_page(request: Request) -> Response:

@@ -118,14 +118,11 @@ def test_kill_9_at_random_moments_never_jams_the_next_run(tmp_path: Path) -> Non
 
 
 def _seconds_to_take_the_lock(archive: Path) -> float:
-    """How long until a new writer gets the archive lock (a figure for the notes, not an assertion)."""
-    from newsarchive.ingest.lock import ArchiveLock, Locked
+    """Take the archive lock at once, without waiting (``Locked`` fails the test): the killed
+    run was reaped, and the kernel drops a record lock when its owner dies.  Returns how long
+    the taking took, a figure for the notes, not an assertion."""
+    from newsarchive.ingest.lock import ArchiveLock
 
-    started = time.monotonic()
-    while True:
-        try:
-            with ArchiveLock(archive):
-                return time.monotonic() - started
-        except Locked:
-            assert time.monotonic() - started < HANG_GUARD, "the killed run's lock was never released"
-            time.sleep(0.05)
+    started = time.perf_counter()
+    with ArchiveLock(archive, wait=False):
+        return time.perf_counter() - started

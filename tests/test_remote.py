@@ -371,16 +371,16 @@ def test_nothing_to_ingest_is_a_usage_error(run: Runner) -> None:
 
 def test_two_concurrent_ingests(archive: Path, httpserver: HTTPServer, run: Runner) -> None:
     def slow(request: Request) -> Response:
-        time.sleep(2)
+        time.sleep(5)  # the first run holds the lock while it waits on this
         return Response(rss(item(1), item(2)))
 
     httpserver.expect_request("/feed/").respond_with_handler(slow)
     command = [sys.executable, "-m", "newsarchive", "--archive", str(archive), "ingest", httpserver.url_for("/feed/")]
     first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 10
-    while not (archive / "ingest.lock").exists() or not (archive / "ingest.lock").read_text():
-        assert time.monotonic() < deadline
+    lock = archive / "ingest.lock"
+    while first.poll() is None and not (lock.exists() and lock.read_text()):
         time.sleep(0.05)
+    assert first.poll() is None, "the first run ended before it was seen holding the lock"
     second = subprocess.run(command, capture_output=True, text=True)
     assert second.returncode == 6, second.stderr
     assert "is being written by pid" in second.stderr and "--wait" in second.stderr

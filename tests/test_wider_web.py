@@ -221,3 +221,14 @@ def test_a_sidebar_poll_is_the_sites_not_the_articles(run: Runner, tmp_path: Pat
     assert polls == {"Story 0 about councils": [], "Story 1 about councils": ["Should councils pay more?"]}
     (with_poll,) = json.loads(run("search", "has:poll", "--json").stdout)
     assert with_poll["title"] == "Story 1 about councils"
+
+
+def test_a_short_story_whose_title_opens_with_a_number_is_an_article(run: Runner, tmp_path: Path) -> None:
+    page = tmp_path / "short.html"
+    page.write_text(
+        "<html><head><title>100 councils miss targets</title></head><body><article>"
+        "<h1>100 councils miss targets</h1><p>A short item: one hundred councils missed their targets "
+        "for assessments this year, figures show.</p></article></body></html>"
+    )
+    run("ingest", str(page))
+    assert [r["title"] for r in _records(run)] == ["100 councils miss targets"]

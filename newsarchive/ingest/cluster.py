@@ -149,22 +149,23 @@ def _near_duplicates(store: ArchiveStore, part: Part, url: str | None) -> set[st
     mine = shingles(part.body)
     found = set()
     for aid, article in store.get_many(candidates | by_lead).items():
-        if not url and not article.url and aid not in by_lead and not _openings_agree(part.body, article.body):
+        theirs = shingles(article.body)
+        if not url and not article.url and aid not in by_lead and not _openings_agree(part, article, mine, theirs):
             continue  # two texts without URLs that share a footer or a sidebar, not their own words
-        if similarity(mine, shingles(article.body)) >= NEAR_DUPLICATE or (
+        if similarity(mine, theirs) >= NEAR_DUPLICATE or (
             aid in by_lead and similarity(shingles(_text(part)), shingles(_text(article))) >= NEAR_DUPLICATE
         ):
             found.add(aid)
     return found
 
 
-def _openings_agree(a: str, b: str) -> bool:
+def _openings_agree(part: Part, article: Article, mine: frozenset[int], theirs: frozenset[int]) -> bool:
     """Whether two texts open alike: most of the first ``OPENING_WORDS`` words of one
     run through the other.  A text's own words come first; what two different
     articles of one site share (a footer, a sidebar, a closing paragraph) does not,
     so shared boilerplate alone cannot join two texts that have no URL."""
-    first_a, first_b = (" ".join(text.split()[:OPENING_WORDS]) for text in (a, b))
-    return max(similarity(shingles(first_a), shingles(b)), similarity(shingles(first_b), shingles(a))) >= OPENING_SHARE
+    first_a, first_b = (shingles(" ".join(text.split()[:OPENING_WORDS])) for text in (part.body, article.body))
+    return max(similarity(first_a, theirs), similarity(first_b, mine)) >= OPENING_SHARE
 
 
 def _joinable(store: ArchiveStore, matches: set[str], url: str | None) -> set[str]:

@@ -77,7 +77,9 @@ def parse_payload(data: bytes, ctx: SourceContext) -> list[Part]:
 DATA_FILE = re.compile(r"\.(?:csv|tsv|ya?ml|json|jsonl|ndjson)$", re.I)
 # What servers title their error, redirect and challenge pages.
 STUB_TITLE = re.compile(
-    r"^(?:(?:\d{3}\s*[-:]?\s*)?(?:object|document|page)\s+moved|moved\s+(?:permanently|temporarily)|\d{3}\s+\w[\w ]*"
+    r"^(?:(?:\d{3}\s*[-:]?\s*)?(?:object|document|page)\s+moved|moved\s+(?:permanently|temporarily)"
+    r"|\d{3}\s*[-:]?\s*(?:error|not\s+found|forbidden|unauthori[sz]ed|bad\s+request|moved\s+\w+|gone"
+    r"|internal\s+server\s+error|service\s+unavailable|bad\s+gateway|gateway\s+time-?out)"
     r"|(?:page\s+)?not\s+found|access\s+denied|forbidden|just\s+a\s+moment\W*|attention\s+required\W*"
     r"|redirecting\W*|service\s+unavailable|bad\s+gateway|an?\s+error\s+(?:has\s+)?occurred\W*)$",
     re.I,

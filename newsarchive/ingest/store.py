@@ -409,6 +409,3 @@ class ArchiveStore:
         with self.transaction():
             self.db.execute("UPDATE articles SET indexed = 1 WHERE indexed = 0")
             self.db.execute("DELETE FROM deleted")
-
-    def mark_all_unindexed(self) -> None:
-        self.db.execute("UPDATE articles SET indexed = 0")

@@ -110,8 +110,8 @@ def current_generation(archive: Path) -> Path | None:
     return path.resolve()
 
 
-def open_index(archive: Path, create: bool = False) -> Index:
-    """The archive's current index; with ``create``, made when missing."""
+def open_index(archive: Path) -> Index:
+    """The archive's current index (a whole build makes one: ``sync``, ``rebuild``)."""
     path = index_path(archive)
     try:
         current = current_generation(archive)
@@ -122,14 +122,12 @@ def open_index(archive: Path, create: bool = False) -> Index:
                     f"the search index at {path} was built by another newsarchive version: run 'newsarchive reindex'"
                 )
             return whoosh_index.open_dir(str(current))
-        if not create:
-            if not (archive / "archive.db").exists():
-                raise ArchiveError(f"no search index at {path}: nothing was ingested yet; run 'newsarchive ingest'")
-            raise ArchiveError(
-                f"no search index at {path} yet (an ingest may be building it): "
-                "'newsarchive reindex' builds it from the records"
-            )
-        return _publish(archive, _new_generation(archive))
+        if not (archive / "archive.db").exists():
+            raise ArchiveError(f"no search index at {path}: nothing was ingested yet; run 'newsarchive ingest'")
+        raise ArchiveError(
+            f"no search index at {path} yet (an ingest may be building it): "
+            "'newsarchive reindex' builds it from the records"
+        )
     except OSError as exc:
         raise ArchiveError(f"cannot open the search index at {path}: {exc}") from exc
 
@@ -273,11 +271,6 @@ def read_vocabulary(generation: Path) -> Counter[str]:
     except OSError:
         return Counter()
     return Counter({word: int(count) for word, _, count in (line.partition("\t") for line in lines) if count})
-
-
-def behind(store: ArchiveStore) -> int:
-    """Records not yet in the index as they now are (changed, new or deleted)."""
-    return store.unindexed_count()
 
 
 def sync(store: ArchiveStore, archive: Path, progress: Callable[[int], None] | None = None) -> int:

@@ -40,16 +40,6 @@ def resolve(archive: Path, id_or_url: str) -> Article:
         store.close()
 
 
-def index_lag(archive: Path) -> int:
-    """Records the index does not yet hold as they are: a search answers from
-    the last complete index, and this says by how much that may miss."""
-    store = ArchiveStore(archive, readonly=True)
-    try:
-        return store.unindexed_count()
-    finally:
-        store.close()
-
-
 @reads_index
 def iter_matching(
     archive: Path, query: str | None, since: str | None = None, until: str | None = None
