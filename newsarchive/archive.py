@@ -70,6 +70,19 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+FEED_COLUMNS = (
+    "name",
+    "url",
+    "enabled",
+    "spam_patterns",
+    "last_attempt",
+    "last_success",
+    "last_error",
+    "failures",
+    "next_try",
+)
+
+
 def record_columns() -> tuple[str, ...]:
     """A record's keys in their order: the columns of a CSV export."""
     from dataclasses import fields
@@ -226,11 +239,17 @@ class Archive:
         return feeds.load(self.path)
 
     def feed_status(self) -> list[dict[str, Any]]:
-        """Each feed with its state: last success and attempt, failures in a row, last error, next try."""
+        """Each feed with its state: last success and attempt, failures in a row, last error, next try.
+
+        Every row has every key of ``FEED_COLUMNS`` (None where there is nothing yet)."""
         listed = self.feeds()
-        if not self.exists:
-            return [{**asdict(f), "failures": 0} for f in listed]
-        return [{**asdict(f), **self.store.feed_state(f.url)} for f in listed]
+        rows = []
+        for feed in listed:
+            state = self.store.feed_state(feed.url) if self.exists else {}
+            row = {**asdict(feed), **{k: state.get(k) for k in FEED_COLUMNS[4:]}}
+            row["failures"] = row["failures"] or 0
+            rows.append(row)
+        return rows
 
     def add_feed(
         self,

@@ -7,7 +7,6 @@ nowhere else; exit codes are in ``exitcodes.ExitCode``.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -23,14 +22,17 @@ from .cli_common import (
     HIT_COLUMNS,
     Failure,
     archive_dir,
-    chosen_format,
     date_options,
     default_archive,
+    deliver,
     errors_to_exit,
     open_archive,
     output_options,
     query_text,
+    recall_rank,
+    remember_hits,
     warn_if_index_behind,
+    write_json,
     write_records,
 )
 from .exitcodes import ExitCode
@@ -98,19 +100,34 @@ QUERY_HELP = """
 """
 
 
+OUTPUT_HELP = """
+    Output: a table for people (paged on a terminal; --no-pager prints
+    it), or --format json (alias --json), jsonl (--nl) or csv (--csv) for
+    programs; -o FILE writes it to FILE instead of stdout.
+"""
+
+
 @cli.command(
     help="Search the archive and print the matching articles."
     + QUERY_HELP
     + """
-    Dates for --since, --until and date: are YYYY, YYYY-MM, YYYY-MM-DD, or
-    relative: 7d, 2w, 3m, 1y. --facet prints counts over all the hits.
+    Dates for --since, --until and date: are YYYY, YYYY-MM, YYYY-MM-DD,
+    relative (7d, 2w, 3m, 1y), or as people write them ("yesterday",
+    "last week", "3 March"). --facet prints counts over all the hits.
+"""
+    + OUTPUT_HELP
+    + """
+    --format json is one object: query, total, offset, limit, hits (rank,
+    id, url, title, published, score, snippet, commenter), facets,
+    suggestion, suggestion_total.  jsonl and csv are the hits alone, one
+    per line or row.
 
     \b
     Example:
         newsarchive search "early adopter"
-        newsarchive search 'title:framework -wales' --since 2024 --json
+        newsarchive search 'title:framework -wales' --since 2024 --format json
         newsarchive search 'council:"East Sussex" OR person:Trowler' --facet year
-        newsarchive search 'has:poll' --sort newest --csv > polls.csv
+        newsarchive search 'has:poll' --sort newest --csv -o polls.csv
 """
 )
 @click.argument("query", nargs=-1, required=True)
@@ -122,7 +139,7 @@ QUERY_HELP = """
     "--facet", "facets", multiple=True, type=click.Choice(FACET_NAMES), help="Count all hits by this (repeatable)."
 )
 @date_options
-@output_options
+@output_options()
 @click.pass_context
 @errors_to_exit
 def search(
@@ -135,132 +152,152 @@ def search(
     facets: tuple[str, ...],
     since: str | None,
     until: str | None,
-    as_json: bool,
-    as_nl: bool,
-    as_csv: bool,
+    fmt: str,
+    output: str,
 ) -> None:
     from .archive import SearchOptions
 
-    fmt = chosen_format(as_json, as_nl, as_csv)
     if facets and fmt in ("jsonl", "csv"):
-        raise click.UsageError("--facet goes with the human output or --json, not --nl or --csv.")
+        raise click.UsageError("--facet goes with the table or --format json, not jsonl or csv.")
     if page is not None:
         offset = (page - 1) * limit
-    options = SearchOptions(limit, offset, sort, since, until, facets=facets, suggest=fmt is None)
+    options = SearchOptions(limit, offset, sort, since, until, facets=facets, suggest=fmt == "table")
     result, lag = _search(ctx, query_text(query), options)
     warn_if_index_behind(lag)
-    if fmt == "json" and facets:
-        payload = {
-            "total": result.total,
-            "hits": [h.to_dict() for h in result.hits],
-            "facets": {name: [{"value": v, "count": c} for v, c in counts] for name, counts in result.facets.items()},
-        }
-        click.echo(json.dumps(payload, ensure_ascii=False))
+    if fmt == "json":
+        deliver(ctx, output, lambda stream: write_json(result.to_dict(), stream))
         return
-    if fmt:
-        write_records((h.to_dict() for h in result.hits), fmt, HIT_COLUMNS, sys.stdout)
+    if fmt != "table":
+        deliver(ctx, output, lambda stream: write_records((h.to_dict() for h in result.hits), fmt, HIT_COLUMNS, stream))
         return
     from .output import format_facets, format_hit, safe, terminal_width, use_colour
 
-    colour = use_colour(sys.stdout)
+    colour = use_colour(sys.stdout) and output == "-"
     shown = f"{result.hits[0].rank}-{result.hits[-1].rank} of " if result.hits else ""
     click.echo(f"{shown}{result.total} hit{'s' if result.total != 1 else ''} for {safe(result.query)}", err=True)
+    if not result.hits and result.total:
+        click.echo(f"(no hits on this page: there are {result.total}; try a lower --page or --offset)", err=True)
     if result.suggestion:
         click.echo(f"Did you mean: {safe(result.suggestion)}  ({result.suggestion_total} hits)", err=True)
+    remember_hits(ctx, result.query, result.hits)
     width = terminal_width()
     shown_hits = [format_hit(hit, colour, width) + "\n" for hit in result.hits]
     if result.facets:
         shown_hits.append(format_facets(result.facets, colour))
-    show_paged(ctx, "\n".join(shown_hits))
+    show_text(ctx, output, "\n".join(shown_hits))
 
 
-@cli.command()
-@click.argument("query", nargs=-1)
-@click.option("--by", type=click.Choice(["month", "year"]), default="month", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Periods and counts as JSON.")
-@date_options
-@click.pass_context
-@errors_to_exit
-def timeline(
-    ctx: click.Context, query: tuple[str, ...], by: str, as_json: bool, since: str | None, until: str | None
-) -> None:
-    """Hits per month (or year) as a bar chart: when did a topic peak?
+@cli.command(
+    help="""Hits per month (or year) as a bar chart: when did a topic peak?
 
     With no QUERY, every article counts. Months without hits show as gaps.
+"""
+    + OUTPUT_HELP
+    + """
+    --format json is one object: by, periods ([{period, hits}]); jsonl and
+    csv are the periods alone.
 
     \b
     Example:
         newsarchive timeline "early adopter"
-        newsarchive timeline 'council:"East Sussex"' --by year --json
-    """
+        newsarchive timeline 'council:"East Sussex"' --by year --format csv -o by-year.csv
+"""
+)
+@click.argument("query", nargs=-1)
+@click.option("--by", type=click.Choice(["month", "year"]), default="month", show_default=True)
+@date_options
+@output_options()
+@click.pass_context
+@errors_to_exit
+def timeline(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    by: str,
+    since: str | None,
+    until: str | None,
+    fmt: str,
+    output: str,
+) -> None:
     archive = open_archive(ctx)
     periods = archive.timeline(query_text(query) if query else "", by, since, until)
     warn_if_index_behind(archive.index_lag())
-    if as_json:
-        click.echo(json.dumps([{"period": p, "hits": n} for p, n in periods]))
-        return
-    from .output import format_timeline
+    rows = [{"period": p, "hits": n} for p, n in periods]
+    if fmt == "json":
+        deliver(ctx, output, lambda stream: write_json({"by": by, "periods": rows}, stream))
+    elif fmt != "table":
+        deliver(ctx, output, lambda stream: write_records(iter(rows), fmt, ("period", "hits"), stream))
+    else:
+        from .output import format_timeline
 
-    show_paged(ctx, format_timeline(periods))
+        show_text(ctx, output, format_timeline(periods))
 
 
-@cli.command()
-@click.argument("id_or_url")
-@click.option("-n", "--limit", default=5, show_default=True, type=click.IntRange(1, 100), help="Articles to show.")
-@output_options
-@click.pass_context
-@errors_to_exit
-def similar(ctx: click.Context, id_or_url: str, limit: int, as_json: bool, as_nl: bool, as_csv: bool) -> None:
-    """The articles most like one article ("more like this").
+@cli.command(
+    help="""The articles most like one article ("more like this").
+"""
+    + OUTPUT_HELP
+    + """
+    --format json is one object: of (the article's id), hits (as search's);
+    jsonl and csv are the hits alone.
 
     \b
     Example:
         newsarchive similar 4f86fb47
         newsarchive similar 4f86fb47 --json -n 10
-    """
-    fmt = chosen_format(as_json, as_nl, as_csv)
-    hits = open_archive(ctx).similar(id_or_url, limit)
-    if fmt:
-        write_records((h.to_dict() for h in hits), fmt, HIT_COLUMNS, sys.stdout)
+"""
+)
+@click.argument("id_or_url")
+@click.option("-n", "--limit", default=5, show_default=True, type=click.IntRange(1, 100), help="Articles to show.")
+@output_options()
+@click.pass_context
+@errors_to_exit
+def similar(ctx: click.Context, id_or_url: str, limit: int, fmt: str, output: str) -> None:
+    archive = open_archive(ctx)
+    of = archive.resolve(recall_rank(ctx, id_or_url)).id
+    hits = archive.similar(of, limit)
+    if fmt == "json":
+        deliver(ctx, output, lambda stream: write_json({"of": of, "hits": [h.to_dict() for h in hits]}, stream))
+        return
+    if fmt != "table":
+        deliver(ctx, output, lambda stream: write_records((h.to_dict() for h in hits), fmt, HIT_COLUMNS, stream))
         return
     from .output import format_hit, terminal_width, use_colour
 
-    show_paged(ctx, "\n".join(format_hit(hit, use_colour(sys.stdout), terminal_width()) + "\n" for hit in hits))
+    colour = use_colour(sys.stdout) and output == "-"
+    show_text(ctx, output, "\n".join(format_hit(hit, colour, terminal_width()) + "\n" for hit in hits))
 
 
 @cli.command()
 @click.argument("id_or_url")
-@click.option("--json", "as_json", is_flag=True, help="The full record as JSON.")
+@output_options("table", "json")
 @click.pass_context
 @errors_to_exit
-def show(ctx: click.Context, id_or_url: str, as_json: bool) -> None:
-    """Show one article in full, by its id (or a unique prefix of it) or its URL.
+def show(ctx: click.Context, id_or_url: str, fmt: str, output: str) -> None:
+    """Show one article in full, by its id (or a unique prefix of it), its URL,
+    or its rank in the last search in this terminal ('show 3': the third hit).
+
+    --format json (alias --json) gives the full record, every field, as
+    'export' writes it; -o FILE writes to FILE.
 
     \b
     Example:
         newsarchive show 3f2a9c1e
+        newsarchive search "early adopter" && newsarchive show 2
         newsarchive show https://www.communitycare.co.uk/2023/09/21/employers-chosen-to-design-and-test-social-work-early-career-framework/
         newsarchive show 4f86fb47 --json
     """
-    article = open_archive(ctx).resolve(id_or_url)
-    if as_json:
-        click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+    article = open_archive(ctx).resolve(recall_rank(ctx, id_or_url))
+    if fmt == "json":
+        deliver(ctx, output, lambda stream: write_json(article.to_dict(), stream))
         return
     from .output import format_article, terminal_width, use_colour
 
-    show_paged(ctx, format_article(article, use_colour(sys.stdout), terminal_width()))
+    show_text(ctx, output, format_article(article, use_colour(sys.stdout) and output == "-", terminal_width()))
 
 
 @cli.command()
 @click.argument("query", nargs=-1)
-@click.option("-f", "--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="json", show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-    default="-",
-    help="Write to this file instead of stdout.",
-)
+@output_options("json", "jsonl", "csv", default="json")
 @click.option(
     "--columns",
     metavar="NAMES",
@@ -282,18 +319,20 @@ def export(
 ) -> None:
     """Export full records, all of them or those matching QUERY.
 
-    Records stream out one at a time, so an export of any size runs in
-    constant memory. CSV cells holding lists or objects are JSON-encoded.
-    CSV opens safely in a spreadsheet: a cell starting with =, +, -, @ gets
-    a ' in front, and one over 32,767 characters is cut, saying so
-    (--raw-csv writes values as they are, for programs).
+    --format json (the default) is one array of records; jsonl is one
+    record per line, csv one per row (cells holding lists or objects are
+    JSON-encoded).  Records stream out one at a time, so an export of any
+    size runs in constant memory; -o FILE replaces FILE only when the export
+    is complete.  CSV opens safely in a spreadsheet: a cell starting with =,
+    +, -, @ gets a ' in front, and one over 32,767 characters is cut, saying
+    so (--raw-csv writes values as they are, for programs).
 
     \b
     Example:
         newsarchive export > archive.json
-        newsarchive export "early adopter" --format csv -o adopters.csv
+        newsarchive export "early adopter" --csv -o adopters.csv
         newsarchive export --since 2024 --format jsonl | jq .title
-        newsarchive export has:poll --format csv --columns id,published,title,url -o polls.csv
+        newsarchive export has:poll --csv --columns id,published,title,url -o polls.csv
     """
     archive = open_archive(ctx)
     text = query_text(query) if query else None
@@ -308,21 +347,15 @@ def export(
                 f"no field {unknown[0]!r} (fields: {', '.join(record_columns())})", param_hint="--columns"
             )
     records = archive.export(text, since, until)  # opens the archive: an error comes before any output
-    if output == "-":
-        write_records(records, fmt, chosen, sys.stdout, raw_csv)
-        return
-    from .output import write_atomically
-
-    with write_atomically(Path(output)) as stream:
-        write_records(records, fmt, chosen, stream, raw_csv)
+    deliver(ctx, output, lambda stream: write_records(records, fmt, chosen, stream, raw_csv))
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="As a JSON object.")
+@output_options("table", "json", to_file=False)
 @click.pass_context
 @errors_to_exit
-def stats(ctx: click.Context, as_json: bool) -> None:
-    """Say where the archive is and what it holds.
+def stats(ctx: click.Context, fmt: str) -> None:
+    """Say where the archive is and what it holds (--json: as one object).
 
     \b
     Example:
@@ -330,8 +363,8 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         NEWSARCHIVE_HOME=/srv/news newsarchive stats --json
     """
     info = open_archive(ctx).stats()
-    if as_json:
-        click.echo(json.dumps(info))
+    if fmt == "json":
+        write_json(info, sys.stdout)
         return
     for key, value in info.items():
         click.echo(f"{key + ':':<12} {value}")
@@ -348,6 +381,14 @@ class Interrupted(BaseException):
 
 def _interrupt(signum: int, frame: object) -> None:
     raise Interrupted(signum)
+
+
+def show_text(ctx: click.Context, output: str, text: str) -> None:
+    """Human output to FILE (plain, whole or not at all), else to the terminal through ``show_paged``."""
+    if output == "-":
+        show_paged(ctx, text)
+        return
+    deliver(ctx, output, lambda stream: stream.write(text + "\n"))
 
 
 def show_paged(ctx: click.Context, text: str) -> None:
@@ -411,7 +452,14 @@ def _result_from(payload: dict[str, Any]) -> Any:
     ]
     facets = {name: [(f["value"], f["count"]) for f in counts] for name, counts in payload["facets"].items()}
     return SearchResult(
-        payload["query"], payload["total"], hits, facets, payload["suggestion"], payload["suggestion_total"]
+        payload["query"],
+        payload["total"],
+        hits,
+        facets,
+        payload["suggestion"],
+        payload["suggestion_total"],
+        payload.get("offset", 0),
+        payload.get("limit", len(hits)),
     )
 
 

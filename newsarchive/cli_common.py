@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -95,18 +97,80 @@ def _database_problem(exc: sqlite3.DatabaseError) -> str:
     return f"cannot use the archive database {where} ({detail})"
 
 
-def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--json / --nl / --csv, declared once for every command that prints records."""
-    fn = click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")(fn)
-    fn = click.option("--nl", "as_nl", is_flag=True, help="JSON Lines: one object per line.")(fn)
-    fn = click.option("--json", "as_json", is_flag=True, help="A JSON array.")(fn)
-    return fn
+FORMATS = ("table", "json", "jsonl", "csv")
+ALIASES = {"json": "--json", "jsonl": "--nl", "csv": "--csv"}
 
 
-def chosen_format(as_json: bool, as_nl: bool, as_csv: bool) -> str | None:
-    if as_json + as_nl + as_csv > 1:
-        raise click.UsageError("Use just one of --json, --nl or --csv.")
-    return "json" if as_json else "jsonl" if as_nl else "csv" if as_csv else None
+def output_options(
+    *formats: str, default: str = "table", to_file: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-f/--format`` (with the short aliases --json, --nl, --csv) and ``-o/--output``,
+    declared once for every command that prints something a program may read.
+
+    The command receives ``fmt`` (one of ``formats``) and, with ``to_file``,
+    ``output`` ("-" for stdout).  Giving two different formats is refused.
+    """
+    formats = formats or FORMATS
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            named = [kwargs.pop("fmt")] if kwargs.get("fmt") else []
+            named += [name for name in ALIASES if kwargs.pop(f"as_{name}", False)]
+            if len(set(named)) > 1:
+                raise click.UsageError(f"Use just one output format, not {' and '.join(named)}.")
+            kwargs["fmt"] = named[0] if named else default
+            return fn(*args, **kwargs)
+
+        command: Callable[..., Any] = wrapper
+        if to_file:
+            command = click.option(
+                "-o",
+                "--output",
+                type=click.Path(dir_okay=False, allow_dash=True),
+                default="-",
+                metavar="FILE",
+                help="Write to FILE (whole, or not at all) instead of stdout.",
+            )(command)
+        for name in reversed([f for f in formats if f in ALIASES]):
+            command = click.option(ALIASES[name], f"as_{name}", is_flag=True, help=f"Short for --format {name}.")(
+                command
+            )
+        return click.option(
+            "-f",
+            "--format",
+            "fmt",
+            type=click.Choice(formats),
+            help=f"Output format  [default: {default}].",
+        )(command)
+
+    return decorate
+
+
+def deliver(ctx: click.Context, output: str, write: Callable[[Any], None]) -> None:
+    """Run ``write(stream)`` into stdout, or into FILE atomically (a failed write leaves the old file)."""
+    if output == "-":
+        write(sys.stdout)
+        return
+    from .output import write_atomically
+
+    with write_atomically(Path(output)) as stream:
+        write(stream)
+
+
+def write_json(value: Any, stream: Any) -> None:
+    """One JSON document and a newline (safe on a terminal: see ``write_records``)."""
+    import json
+
+    text = json.dumps(value, ensure_ascii=False) + "\n"
+    if hasattr(stream, "isatty") and stream.isatty():
+        from .output import safe
+
+        text = "\n".join(safe(line) for line in text.split("\n"))
+    stream.write(text)
+    stream.flush()
 
 
 def date_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -152,3 +216,56 @@ def warn_if_index_behind(lag: int) -> None:
             "results may miss them",
             err=True,
         )
+
+
+RANK = re.compile(r"[1-9][0-9]{0,2}")  # an id prefix has 4+ characters, so 1-3 digits are a rank
+
+
+def _last_search_file(ctx: click.Context) -> Path:
+    """Where this terminal's last search of this archive is remembered (the user's cache, not the archive)."""
+    import hashlib
+
+    from platformdirs import user_cache_dir
+
+    try:
+        terminal = os.ttyname(sys.stdin.fileno())
+    except (OSError, ValueError):
+        terminal = "no-terminal"
+    key = hashlib.sha256(f"{archive_dir(ctx).resolve()}\0{terminal}".encode()).hexdigest()[:16]
+    return Path(os.environ.get("NEWSARCHIVE_CACHE") or user_cache_dir("newsarchive", appauthor=False)) / (
+        f"last-search-{key}.json"
+    )
+
+
+def remember_hits(ctx: click.Context, query: str, hits: list[Any]) -> None:
+    """Keep the ranks and ids a search showed, so that ``show 3`` opens its third hit.
+
+    Best effort: a cache that cannot be written (a read-only home) only
+    means that ``show N`` will not know the ranks.
+    """
+    import json
+
+    path = _last_search_file(ctx)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + f".{os.getpid()}.partial")
+        partial.write_text(json.dumps({"query": query, "ids": {str(h.rank): h.id for h in hits}}))
+        partial.replace(path)
+    except OSError:
+        pass
+
+
+def recall_rank(ctx: click.Context, ref: str) -> str:
+    """An article reference as given, or, for 1-3 digits, the id of that hit of the last search here."""
+    import json
+
+    if not RANK.fullmatch(ref):
+        return ref
+    try:
+        last = json.loads(_last_search_file(ctx).read_text())
+        return str(last["ids"][ref])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise NotFound(
+            f"{ref!r} is not an article id: a number means a hit of the last search in this terminal, "
+            f"and there is no hit {ref} (search first, or give the id shown after the URL)"
+        ) from None

@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from .archive import Archive
-from .cli_common import archive_dir, errors_to_exit, open_archive
+from .archive import FEED_COLUMNS, Archive
+from .cli_common import archive_dir, errors_to_exit, open_archive, output_options, write_json, write_records
 from .errors import ArchiveError, FeedListError
 from .exitcodes import ExitCode
 
@@ -119,7 +119,7 @@ class Progress:
 @click.option("--force", is_flag=True, help="Fetch feeds even while they are backed off after failures.")
 @click.option("--wait", is_flag=True, help="If another ingest is running, wait for it instead of exiting.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@output_options("table", "json", to_file=False)
 @click.pass_context
 @errors_to_exit
 def ingest(
@@ -137,7 +137,7 @@ def ingest(
     force: bool,
     wait: bool,
     quiet: bool,
-    as_json: bool,
+    fmt: str,
 ) -> None:
     """Ingest files, directories, stdin (-), feed URLs, or the feed list.
 
@@ -199,7 +199,7 @@ def ingest(
     if not quiet:
         for line in summary.warning_lines:
             click.echo(f"newsarchive: warning: {safe_line(line)}", err=True)
-    if as_json:
+    if fmt == "json":
         click.echo(json.dumps(summary.to_dict()))
     if not quiet or failed:
         click.echo(summary.line(), err=True)
@@ -303,11 +303,14 @@ def feeds_enable(ctx: click.Context, name_or_url: str, off: bool) -> None:
 
 
 @feeds.command("list")
-@click.option("--json", "as_json", is_flag=True, help="As JSON, with each feed's state.")
+@output_options(to_file=False)
 @click.pass_context
 @errors_to_exit
-def feeds_list(ctx: click.Context, as_json: bool) -> None:
+def feeds_list(ctx: click.Context, fmt: str) -> None:
     """List the feeds with their last success, last error and failures in a row.
+
+    --format json (alias --json) is an array of feeds with their state;
+    jsonl and csv give the same feeds one per line or row.
 
     \b
     Example:
@@ -317,8 +320,11 @@ def feeds_list(ctx: click.Context, as_json: bool) -> None:
     from .output import safe_line as safe
 
     rows = open_archive(ctx).feed_status()
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False))
+    if fmt == "json":
+        write_json(rows, sys.stdout)
+        return
+    if fmt != "table":
+        write_records(iter(rows), fmt, FEED_COLUMNS, sys.stdout)
         return
     for row in rows:
         status = "on " if row["enabled"] else "off"

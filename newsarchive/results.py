@@ -89,12 +89,16 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str | None = None  # "did you mean": a respelling that finds more
     suggestion_total: int = 0
+    offset: int = 0  # the hits skipped before the first one here
+    limit: int = 10  # the most hits asked for
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of a search (the server's, and ``search --json`` with facets)."""
+        """The JSON shape of a search: the server's, and ``search --format json``'s (always this one)."""
         return {
             "query": self.query,
             "total": self.total,
+            "offset": self.offset,
+            "limit": self.limit,
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {name: [{"value": v, "count": c} for v, c in counts] for name, counts in self.facets.items()},
             "suggestion": self.suggestion,

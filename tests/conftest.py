@@ -51,6 +51,15 @@ def make_runner(archive: Path) -> Runner:
     return run
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The tests' "last search" (for 'show N') goes to a temp dir, not the user's cache;
+    set in the environment so that subprocesses inherit it."""
+    import os
+
+    os.environ["NEWSARCHIVE_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     return tmp_path / "archive"

@@ -274,13 +274,15 @@ def test_kill_9_at_random_moments(tmp_path: Path) -> None:
         index.open_dir(str(archive / "index")).close()  # the index opens
         searched, _, _ = run_cli(archive, "search", "social work", "--json")
         assert searched.returncode == 0, searched.stderr
-        json.loads(searched.stdout)
+        assert "hits" in json.loads(searched.stdout)
     final, _, _ = run_cli(archive, "ingest", str(batch))
     assert final.returncode == 0, final.stderr
     assert comparable(json.loads(run_cli(archive, "export")[0].stdout)) == expected
     stats = json.loads(run_cli(archive, "stats", "--json")[0].stdout)
     assert stats["unindexed"] == 0 and stats["articles"] == len(expected)
-    hits = json.loads(run_cli(archive, "search", "Generated story number", "--json", "--limit", "1000")[0].stdout)
+    hits = json.loads(run_cli(archive, "search", "Generated story number", "--json", "--limit", "1000")[0].stdout)[
+        "hits"
+    ]
     assert len(hits) == 60  # every generated article searchable exactly once
 
 
@@ -324,4 +326,4 @@ def test_read_only_disk_is_a_clear_error(tmp_path: Path) -> None:
         assert result.stderr.startswith("Error: ") and "Read-only file system" in result.stderr
         assert "Traceback" not in result.output
         assert records(run) == before
-        assert len(json.loads(run("search", "dashboard", "--json").stdout)) == 1  # still searchable
+        assert len(json.loads(run("search", "dashboard", "--json").stdout)["hits"]) == 1  # still searchable

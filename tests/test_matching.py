@@ -236,7 +236,7 @@ def test_teasers_lose_their_read_more_links_and_still_meet_their_pages(run: Runn
         assert "appeared first" not in text and "Continue reading" not in text
     teasers = [r for r in found if len(r["sources"]) == 1 and r["url"]]
     assert len(teasers) == 7 and all(r["summary"].endswith(" …") for r in teasers)
-    assert run("search", "appeared first", "--json").stdout.strip() == "[]"
+    assert json.loads(run("search", "appeared first", "--json").stdout)["hits"] == []
 
 
 def test_teaser_that_is_the_page_standfirst(tmp_path: Path) -> None:

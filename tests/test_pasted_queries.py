@@ -58,7 +58,7 @@ def test_over_a_hundred_pasted_queries_find_their_own_article_first(table: tuple
     for kind, query, ids in rows:
         result = run("search", query, "--json", "-n", "3", expect=None)
         assert result.exit_code == 0, (kind, query, result.stderr)
-        hits = json.loads(result.stdout)
+        hits = json.loads(result.stdout)["hits"]
         if not hits or hits[0]["id"] not in ids:
             missed.append((kind, query, [h["title"] for h in hits]))
     assert not missed, missed

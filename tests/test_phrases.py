@@ -83,5 +83,5 @@ def test_a_phrase_still_ranks_its_headline_first(archive: Path) -> None:
         "Employers chosen to design and test social work early career framework",
         "DfE backs early career framework but rejects national pay scales for children’s social workers",
     ):
-        hits = json.loads(run("search", headline, "--json").stdout)
+        hits = json.loads(run("search", headline, "--json").stdout)["hits"]
         assert hits and hits[0]["title"] == headline

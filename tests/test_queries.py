@@ -91,7 +91,7 @@ def keys(hits: list[dict]) -> set[str]:
 
 
 def found(run: Runner, *args: str) -> set[str]:
-    return keys(json.loads(run("search", *args, "--json", "--limit", "100").stdout))
+    return keys(json.loads(run("search", *args, "--json", "--limit", "100").stdout)["hits"])
 
 
 def test_the_table_is_large_enough() -> None:
@@ -117,14 +117,14 @@ def test_since_until_and_relative_dates(corpus_run: Runner) -> None:
 
 
 def test_paging(corpus_run: Runner) -> None:
-    every = json.loads(corpus_run("search", "early adopter", "--json", "--limit", "100").stdout)
+    every = json.loads(corpus_run("search", "early adopter", "--json", "--limit", "100").stdout)["hits"]
     pages = [
-        json.loads(corpus_run("search", "early adopter", "--json", "--limit", "4", "--page", str(n)).stdout)
+        json.loads(corpus_run("search", "early adopter", "--json", "--limit", "4", "--page", str(n)).stdout)["hits"]
         for n in (1, 2)
     ]
     assert [h["id"] for h in pages[0] + pages[1]] == [h["id"] for h in every]
     assert [h["rank"] for h in pages[1]] == [5, 6]
-    offset = json.loads(corpus_run("search", "early adopter", "--json", "--offset", "4").stdout)
+    offset = json.loads(corpus_run("search", "early adopter", "--json", "--offset", "4").stdout)["hits"]
     assert [h["id"] for h in offset] == [h["id"] for h in pages[1]]
 
 
@@ -143,7 +143,7 @@ def test_facets_count_all_hits(corpus_run: Runner) -> None:
     human = corpus_run("search", "early adopter", "--facet", "org").stdout
     assert "org\n      6  Department for Education" in human
     refused = corpus_run("search", "x", "--facet", "year", "--csv", expect=2)
-    assert "--facet goes with the human output or --json" in refused.stderr
+    assert "--facet goes with the table or --format json" in refused.stderr
 
 
 FACET_VALUES = {
@@ -185,12 +185,12 @@ def test_facets_agree_with_the_records_of_every_hit(
 
 
 def test_timeline(corpus_run: Runner) -> None:
-    periods = json.loads(corpus_run("timeline", "early adopter", "--json").stdout)
+    periods = json.loads(corpus_run("timeline", "early adopter", "--json").stdout)["periods"]
     assert periods[0] == {"period": "2023-02", "hits": 2}
     assert periods[-1] == {"period": "2025-02", "hits": 1}
     assert sum(p["hits"] for p in periods) == 6
     assert len(periods) == 25  # every month from Feb 2023 to Feb 2025, gaps as zeros
-    by_year = json.loads(corpus_run("timeline", "--by", "year", "--json").stdout)
+    by_year = json.loads(corpus_run("timeline", "--by", "year", "--json").stdout)["periods"]
     assert by_year == [{"period": "2023", "hits": 5}, {"period": "2024", "hits": 4}, {"period": "2025", "hits": 2}]
     chart = corpus_run("timeline", "early adopter", "--by", "year").stdout.splitlines()
     assert chart[0].startswith("   2023  ████") and chart[0].endswith(" 3")
@@ -204,15 +204,15 @@ def test_did_you_mean(corpus_run: Runner) -> None:
 
 
 def test_similar(corpus_run: Runner) -> None:
-    update = json.loads(corpus_run("search", "title:update", "--json").stdout)[0]
-    hits = json.loads(corpus_run("similar", update["id"], "--json", "-n", "3").stdout)
+    update = json.loads(corpus_run("search", "title:update", "--json").stdout)["hits"][0]
+    hits = json.loads(corpus_run("similar", update["id"], "--json", "-n", "3").stdout)["hits"]
     assert len(hits) == 3 and update["id"] not in {h["id"] for h in hits}
     # its closest neighbours are the other early career framework stories
     assert keys(hits) <= {"employers", "councils", "regulator", "payscales", "proposes", "massive"}
 
 
 def test_hits_in_comments_name_the_commenter(corpus_run: Runner) -> None:
-    (hit,) = json.loads(corpus_run("search", "comments:gaslighted", "--json").stdout)
+    (hit,) = json.loads(corpus_run("search", "comments:gaslighted", "--json").stdout)["hits"]
     assert hit["commenter"] == "Christine"
     assert "**gaslighted**" in hit["snippet"]
     human = corpus_run("search", "comments:gaslighted").stdout

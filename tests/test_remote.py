@@ -398,7 +398,7 @@ def test_search_works_while_an_ingest_runs(corpus_run: Runner, corpus_archive: P
     from newsarchive.ingest.lock import ArchiveLock
 
     with ArchiveLock(corpus_archive):  # as if an ingest were holding the archive
-        assert len(json.loads(corpus_run("search", "early adopter", "--json").stdout)) == 6
+        assert len(json.loads(corpus_run("search", "early adopter", "--json").stdout)["hits"]) == 6
 
 
 def test_reindex_from_snapshots_equals_the_archive(run: Runner, httpserver: HTTPServer, tmp_path: Path) -> None:
@@ -412,13 +412,13 @@ def test_reindex_from_snapshots_equals_the_archive(run: Runner, httpserver: HTTP
     )
     run("ingest", str(CORPUS), httpserver.url_for("/feed/"))
     before = records(run)
-    search_before = json.loads(run("search", "early adopter", "--json").stdout)
+    search_before = json.loads(run("search", "early adopter", "--json").stdout)["hits"]
     result = run("reindex", "--from-snapshots")
     assert "rebuilt 13 articles from snapshots" in result.stderr
     after = records(run)
     assert comparable(after) == comparable(before)
     assert [r["sources"] for r in after] == [r["sources"] for r in before]  # fetch times included
-    assert json.loads(run("search", "early adopter", "--json").stdout) == search_before
+    assert json.loads(run("search", "early adopter", "--json").stdout)["hits"] == search_before
 
 
 def test_lock_left_by_a_killed_run_is_taken_over(archive: Path, run: Runner) -> None:

@@ -25,7 +25,7 @@ EARLY_ADOPTER_TITLES = {
 
 
 def hits(run: Runner, *args: str) -> list[dict]:
-    return json.loads(run("search", *args, "--json", "--limit", "100").stdout)
+    return json.loads(run("search", *args, "--json", "--limit", "100").stdout)["hits"]
 
 
 def titles(run: Runner, *args: str) -> set[str]:
@@ -151,7 +151,7 @@ def test_nl_and_csv_carry_the_same_hits(corpus_run: Runner) -> None:
 
 def test_conflicting_formats_refused(corpus_run: Runner) -> None:
     result = corpus_run("search", "x", "--json", "--csv", expect=2)
-    assert "Use just one of --json, --nl or --csv." in result.stderr
+    assert "Use just one output format, not json and csv." in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -191,7 +191,7 @@ def test_search_path_imports_no_parsing_library(corpus_archive) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "HEAVY []" in result.stderr, result.stderr
-    assert len(json.loads(result.stdout)) == 6
+    assert len(json.loads(result.stdout)["hits"]) == 6
 
 
 def test_the_index_holds_articles_newest_first(corpus_archive: Path) -> None:
@@ -246,9 +246,9 @@ def test_date_filters_facets_and_display_agree_on_the_articles_own_date(run: Run
     assert shown("--since", "2024-06-01") == {"Midnight": "2024-06-01"}
     assert shown("--until", "2024-05-31") == {"Noon": "2024-05-31"}
     assert shown("date:2024-06") == {"Midnight": "2024-06-01"}
-    months = json.loads(run("timeline", "carers", "--json").stdout)
+    months = json.loads(run("timeline", "carers", "--json").stdout)["periods"]
     assert months == [{"period": "2024-05", "hits": 1}, {"period": "2024-06", "hits": 1}]
-    june = json.loads(run("timeline", "carers", "--since", "2024-06", "--until", "2024-06", "--json").stdout)
+    june = json.loads(run("timeline", "carers", "--since", "2024-06", "--until", "2024-06", "--json").stdout)["periods"]
     assert june == [{"period": "2024-06", "hits": 1}]
 
 
@@ -266,8 +266,10 @@ def test_facet_columns_hold_each_value_once() -> None:
 
 def test_a_word_before_a_colon_that_names_no_field_is_text(corpus_run: Runner) -> None:
     """'Regulator: …' is a headline, not a field (it used to be 'unknown field' and exit 5)."""
-    plain = json.loads(corpus_run("search", "regulator", "consistency", "--json").stdout)
-    pasted = json.loads(corpus_run("search", "regulator: consistency OR nosuchfield:consistency", "--json").stdout)
+    plain = json.loads(corpus_run("search", "regulator", "consistency", "--json").stdout)["hits"]
+    pasted = json.loads(corpus_run("search", "regulator: consistency OR nosuchfield:consistency", "--json").stdout)[
+        "hits"
+    ]
     assert plain and {h["id"] for h in plain} <= {h["id"] for h in pasted}
 
 
@@ -279,7 +281,7 @@ def test_dates_as_people_type_them(corpus_run: Runner, typed: str) -> None:
     assert start is not None and end is not None and start <= end and start.hour == 0 and end.second == 59
     result = corpus_run("search", "framework", "--since", typed, "--json")
     assert result.exit_code == 0  # read, and used as a bound
-    assert all(h["published"][:10] >= start.date().isoformat() for h in json.loads(result.stdout))
+    assert all(h["published"][:10] >= start.date().isoformat() for h in json.loads(result.stdout)["hits"])
 
 
 def test_a_date_that_cannot_be_read_says_how_to_write_one(corpus_run: Runner) -> None:
@@ -296,7 +298,7 @@ def test_undated_articles_sort_last_either_way(run: Runner, tmp_path: Path, sort
             f"Undated story number {n} about frameworks\n\n" + f"A paragraph about the framework, number {n}. " * 15
         )
     run("ingest", str(CORPUS), str(tmp_path / "undated-1.txt"), str(tmp_path / "undated-2.txt"))
-    found = json.loads(run("search", "framework", "--sort", sort, "--json", "-n", "50").stdout)
+    found = json.loads(run("search", "framework", "--sort", sort, "--json", "-n", "50").stdout)["hits"]
     dates = [h["published"] for h in found]
     assert dates[-2:] == [None, None] and None not in dates[:-2]
     assert dates[:-2] == sorted(dates[:-2], reverse=sort == "newest")

@@ -30,7 +30,7 @@ def test_hits_fit_the_terminal_and_show_a_short_id(archive: Path, columns: int) 
     ids = re.findall(r"· ([0-9a-f]{8})$", screen, re.M)
     assert len(ids) == 5
     code, shown = run_in_pty(archive, "show", ids[0], columns=columns)  # a hit's short id is enough to act on
-    first = json.loads(make_runner(archive)("search", "early career", "--json", "-n", "1").stdout)[0]
+    first = json.loads(make_runner(archive)("search", "early career", "--json", "-n", "1").stdout)["hits"][0]
     assert code == 0 and first["id"].startswith(ids[0]) and ESCAPES.sub("", shown).startswith(first["title"][:30])
 
 

@@ -33,7 +33,7 @@ def _hit_ids(archive: Path, query: str) -> list[str]:
     result = _cli(archive, "search", query, "--json", "-n", "10000")
     assert result.returncode == 0, result.stderr
     assert "behind" not in result.stderr, result.stderr
-    return [h["id"] for h in json.loads(result.stdout)]
+    return [h["id"] for h in json.loads(result.stdout)["hits"]]
 
 
 @pytest.mark.slow
@@ -83,16 +83,16 @@ def test_a_deleted_index_is_rebuilt_by_the_advised_command(run: Runner, archive:
     import shutil
 
     run("ingest", str(CORPUS))
-    hits = json.loads(run("search", "early adopter", "--json").stdout)
+    hits = json.loads(run("search", "early adopter", "--json").stdout)["hits"]
     target = (archive / "index").resolve()
     shutil.rmtree(target)
     result = run("search", "early adopter", expect=4)
     assert "newsarchive reindex" in result.stderr and "Traceback" not in result.stderr
     run("reindex")
-    assert json.loads(run("search", "early adopter", "--json").stdout) == hits
+    assert json.loads(run("search", "early adopter", "--json").stdout)["hits"] == hits
     shutil.rmtree((archive / "index").resolve())
     run("ingest", str(CORPUS))  # the nightly run mends it too
-    assert json.loads(run("search", "early adopter", "--json").stdout) == hits
+    assert json.loads(run("search", "early adopter", "--json").stdout)["hits"] == hits
 
 
 def test_devices_and_named_pipes_are_refused_with_their_reason(tmp_path: Path) -> None:
@@ -201,7 +201,7 @@ def test_a_damaged_archive_is_one_line_exit_4_naming_the_repair(
         assert '{"' not in result.stderr  # no chunk of a record
     repair = ["reindex"] + (["--from-snapshots"] if "snapshots" in advice else [])
     assert _cli(archive, *repair).returncode == 0
-    assert json.loads(run("search", "early adopter", "--json").stdout)
+    assert json.loads(run("search", "early adopter", "--json").stdout)["hits"]
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ def test_reindex_upgrades_an_old_archive(run: Runner, archive: Path) -> None:
     run("ingest", str(LETTER_DUMP))
     make_old(archive)
     run("reindex")
-    (hit,) = json.loads(run("search", "dashboard", "--json").stdout)
+    (hit,) = json.loads(run("search", "dashboard", "--json").stdout)["hits"]
     assert hit["title"] == json.loads(run("export", "--format", "json").stdout)[0]["title"]
 
 
@@ -76,10 +76,10 @@ def test_an_index_of_utc_dates_is_searched_until_the_next_ingest_rebuilds_it(run
     # are the same, so searching goes on across the upgrade without a reindex.
     run("ingest", str(LETTER_DUMP))
     (archive / "index" / "newsarchive-schema").write_text("3\n")
-    assert json.loads(run("search", "dashboard", "--json").stdout)
+    assert json.loads(run("search", "dashboard", "--json").stdout)["hits"]
     run("ingest", str(PAY_SCALES_DUMP))
     assert (archive / "index" / "newsarchive-schema").read_text() == "5\n"
-    assert len(json.loads(run("search", "social", "--json").stdout)) == 2
+    assert len(json.loads(run("search", "social", "--json").stdout)["hits"]) == 2
 
 
 # -- one schema history: migrations, and what a newer release wrote ---------------------

@@ -219,7 +219,7 @@ def test_a_sidebar_poll_is_the_sites_not_the_articles(run: Runner, tmp_path: Pat
     run("ingest", str(tmp_path / "page-0.html"), str(tmp_path / "page-1.html"))
     polls = {r["title"]: [p["question"] for p in r["polls"]] for r in _records(run)}
     assert polls == {"Story 0 about councils": [], "Story 1 about councils": ["Should councils pay more?"]}
-    (with_poll,) = json.loads(run("search", "has:poll", "--json").stdout)
+    (with_poll,) = json.loads(run("search", "has:poll", "--json").stdout)["hits"]
     assert with_poll["title"] == "Story 1 about councils"
 
 

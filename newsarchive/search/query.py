@@ -155,7 +155,7 @@ def _search(archive: Path, searcher: Searcher, text: str, options: SearchOptions
             article = articles.get(hit["id"])
             snippet, commenter = _snippet(article, query, analyzer) if article else ("", None)
             hits.append(Hit.from_whoosh(rank, hit, snippet, commenter))
-        result = SearchResult(text, len(results), hits)
+        result = SearchResult(text, len(results), hits, offset=options.offset, limit=options.limit)
         if options.facets:
             from .facets import counts
 
