@@ -78,7 +78,20 @@ def test_article_pages_floors() -> None:
     got = bench_realworld.article_figures(root, quiet=True)
     assert got["pages"] == 68
     assert got["title"] >= 0.88 and got["date"] >= 0.85 and got["author"] >= 0.77, got
-    assert got["f1"] >= 0.92 and got["comments"] >= 0.68, got
+    assert got["f1"] >= 0.936 and got["comments"] >= 0.68, got  # 0.934 with favor_recall on every page
+
+
+def test_recall_mode_is_a_fallback_not_the_rule() -> None:
+    """trafilatura's favor_recall drew the headline, the standfirst and a hidden
+    "Subscribe ... to bookmark" box into this real page's body (issue 19, item
+    14); its defaults do not.  (Eight small pages of our own built to show
+    the difference gave the same text in both modes: trafilatura's own
+    fallbacks even them out, so the real page is the test.)"""
+    page = next(realworld("articles-trafilatura", "tests").rglob("independent.co.uk.penalty.html"))
+    (part,) = bench_realworld.parse(page)[:1]
+    assert part.body.startswith("Anyone falsely naming an antagonist"), part.body[:200]
+    assert "Subscribe to Independent Premium" not in part.body
+    assert "Want to bookmark" not in part.body
 
 
 # -- dates and authors -------------------------------------------------------------------
