@@ -42,7 +42,9 @@ def timed(fn, repeat: int) -> list[float]:
 
 
 def run_cli(archive: Path, *args: str) -> None:
-    subprocess.run(["newsarchive", "--archive", str(archive), *args], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "newsarchive", "--archive", str(archive), *args], check=True, capture_output=True
+    )
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Figures for the third-party material in ../shared/realworld.
 
-    python bench/realworld.py [--shared ../shared] [--cli "newsarchive"] [--modes]
+    python bench/realworld.py [--shared ../shared] [--cli "/other/venv/bin/newsarchive"] [--modes]
 
 Prints, per folder, how many files were ingested and how many skipped by
 reason, and for the 68 article pages with expectations: how often the title,
@@ -27,6 +27,7 @@ import json
 import re
 import shlex
 import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -206,7 +207,9 @@ def mode_figures(root: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared")
-    parser.add_argument("--cli", default="newsarchive", help="the command to ingest and export with (quoted)")
+    parser.add_argument(
+        "--cli", default=f"{sys.executable} -m newsarchive", help="the command to ingest and export with (quoted)"
+    )
     parser.add_argument("--modes", action="store_true", help="also P/R/F1 with favor_recall on every page")
     args = parser.parse_args()
     root = args.shared / "realworld"
