@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pytest
 from conftest import Runner
 
 BODY = "A paragraph long enough to be an article about the council and its social workers, number {n}. " * 4
@@ -221,6 +222,76 @@ def test_a_sidebar_poll_is_the_sites_not_the_articles(run: Runner, tmp_path: Pat
     assert polls == {"Story 0 about councils": [], "Story 1 about councils": ["Should councils pay more?"]}
     (with_poll,) = json.loads(run("search", "has:poll", "--json").stdout)["hits"]
     assert with_poll["title"] == "Story 1 about councils"
+
+
+def test_the_same_poll_on_several_articles_of_a_site_is_the_sites(run: Runner, tmp_path: Path) -> None:
+    """A poll inside each article's content (no sidebar to tell), but the same on
+    two articles of one site: the site's.  Taken out of the first article when
+    the second arrives in a later run, never attached to a third; the same
+    poll on another site, and an article's own poll, are kept (issue 19, item 12)."""
+
+    def page(name: str, host: str, n: int, polls: list[tuple[str, int]]) -> Path:
+        blocks = "".join(
+            f"<p><strong>{question}</strong></p><ul class='wp-polls-ul'>"
+            f"<li>Yes ({votes}%, {votes} Votes)</li><li>No ({100 - votes}%, {100 - votes} Votes)</li></ul>"
+            for question, votes in polls
+        )
+        path = tmp_path / f"{name}.html"
+        path.write_text(
+            f"<html><head><title>Story {n} about councils</title>"
+            f'<link rel="canonical" href="https://{host}/2024/05/0{n}/story-{n}/"></head><body>'
+            f"<article><h1>Story {n} about councils</h1><p>{BODY.format(n=n)}</p>{blocks}</article></body></html>"
+        )
+        return path
+
+    def polls() -> dict[str, list[str]]:
+        return {r["url"]: sorted(p["question"] for p in r["polls"]) for r in _records(run)}
+
+    running = ("Which pressure is the greatest on your team?", 60)  # results move between runs: same poll
+    run("ingest", str(page("a", "site.example", 1, [running, ("Should councils pay more?", 40)])))
+    run("ingest", str(page("a2", "site.example", 1, [running, ("Should councils pay more?", 40)])))  # itself again
+    assert polls()["https://site.example/2024/05/01/story-1/"] == sorted([running[0], "Should councils pay more?"])
+    run("ingest", str(page("b", "site.example", 2, [(running[0], 64)])))
+    run("ingest", str(page("c", "site.example", 3, [(running[0], 66)])), str(page("d", "other.example", 4, [running])))
+    assert polls() == {
+        "https://site.example/2024/05/01/story-1/": ["Should councils pay more?"],
+        "https://site.example/2024/05/02/story-2/": [],
+        "https://site.example/2024/05/03/story-3/": [],
+        "https://other.example/2024/05/04/story-4/": [running[0]],
+    }
+    found = {h["url"] for h in json.loads(run("search", "has:poll", "--json").stdout)["hits"]}
+    assert found == {"https://site.example/2024/05/01/story-1/", "https://other.example/2024/05/04/story-4/"}
+
+
+def test_an_archive_from_before_site_polls_loses_them_on_upgrade(
+    run: Runner, archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 'site-polls' migration finds the polls that several stored articles of a site
+    share, takes them out, and the index follows at the same ingest."""
+    import sqlite3
+
+    from newsarchive.ingest import site_polls
+
+    poll = (
+        "<p><strong>Which pressure is the greatest?</strong></p><ul class='wp-polls-ul'>"
+        "<li>Time (60%, 60 Votes)</li><li>Money (40%, 40 Votes)</li></ul>"
+    )
+    for n in (1, 2):
+        (tmp_path / f"p{n}.html").write_text(
+            f"<html><head><title>Story {n} about councils</title>"
+            f'<link rel="canonical" href="https://site.example/2024/05/0{n}/s-{n}/"></head><body>'
+            f"<article><h1>Story {n} about councils</h1><p>{BODY.format(n=n)}</p>{poll}</article></body></html>"
+        )
+    with monkeypatch.context() as before:  # as a release without the check stored them
+        before.setattr(site_polls, "settle", lambda store, article, leaving=(): None)
+        run("ingest", str(tmp_path / "p1.html"), str(tmp_path / "p2.html"))
+    assert len(json.loads(run("search", "has:poll", "--json").stdout)["hits"]) == 2
+    with sqlite3.connect(archive / "archive.db") as db:
+        db.execute("DELETE FROM upgrades WHERE name = 'site-polls'")
+        db.execute("DROP TABLE site_polls")
+    run("ingest", str(tmp_path / "p1.html"))  # a writer: migrates, then brings the index up to date
+    assert [r["polls"] for r in _records(run)] == [[], []]
+    assert json.loads(run("search", "has:poll", "--json").stdout)["hits"] == []
 
 
 def test_a_short_story_whose_title_opens_with_a_number_is_an_article(run: Runner, tmp_path: Path) -> None:

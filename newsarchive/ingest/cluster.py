@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from . import site_polls
 from .entities import extract as extract_entities
 from .identity import canonical_url, lead_key, shingles, short_hash, similarity, text_keys
 from .merge import merge_parts
@@ -207,11 +208,13 @@ def apply_part(store: ArchiveStore, part: Part) -> Outcome:
     removed = tuple(sorted(m for m in matches if m != article.id))
     for aid in removed:
         store.delete_article(aid)
+    poll_keys = site_polls.keys_of(article)
+    site_polls.settle(store, article, removed)  # a sidebar poll that other articles carry too is the site's
     store.move_parts(removed, article.id)
     store.put_part(key, article.id, digest, part_data)
     article_data = article.to_dict()  # once: for the digest, the store and the changes
     new_digest = article_digest(article, article_data)
-    keys = sorted({k for p in [*stored, part] for k in exact_keys(p) + _content_keys(p)})
+    keys = sorted({k for p in [*stored, part] for k in exact_keys(p) + _content_keys(p)} | set(poll_keys))
     store.put_article(article, new_digest, keys, article_data)
     store.touch(article.id, now, changed_fields(previous, article, article_data), merged_from=removed)
     if not matches:

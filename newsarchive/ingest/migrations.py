@@ -121,12 +121,47 @@ def _runs(db: sqlite3.Connection) -> None:
     )
 
 
+def _site_polls(db: sqlite3.Connection) -> None:
+    """Polls that several articles of one site carry (``site_polls``): their keys, the poll
+    keys of every stored article (so that the next copy is known), and those polls taken
+    out of the records that hold them (marked for the index to catch up)."""
+    import json
+
+    from .cluster import article_digest
+    from .models import Article
+    from .site_polls import keys_of, poll_key, site_of
+
+    db.execute("CREATE TABLE IF NOT EXISTS site_polls (key TEXT PRIMARY KEY)")
+    rows = db.execute("SELECT id, data FROM articles WHERE json_array_length(json_extract(data, '$.polls')) > 0")
+    articles = {aid: Article.from_dict(json.loads(data)) for aid, data in rows}
+    found = {(key, aid) for aid, article in articles.items() for key in keys_of(article)}
+    db.executemany("INSERT OR IGNORE INTO keys (key, article_id) VALUES (?, ?)", sorted(found))
+    holders: dict[str, set[str]] = {}
+    for key, aid in found:
+        holders.setdefault(key, set()).add(aid)
+    shared = {key for key, ids in holders.items() if len(ids) > 1}
+    db.executemany("INSERT OR IGNORE INTO site_polls (key) VALUES (?)", [(key,) for key in sorted(shared)])
+    for aid, article in articles.items():
+        site = site_of(article)
+        kept = [poll for poll in article.polls if poll_key(site, poll) not in shared]
+        if len(kept) < len(article.polls):
+            article.polls = kept
+            data = article.to_dict()
+            stored = json.loads(db.execute("SELECT data FROM articles WHERE id = ?", (aid,)).fetchone()[0])
+            stored["polls"] = data["polls"]
+            db.execute(
+                "UPDATE articles SET data = ?, digest = ?, indexed = 0 WHERE id = ?",
+                (json.dumps(stored, ensure_ascii=False), article_digest(article, data), aid),
+            )
+
+
 MIGRATIONS = (
     Migration("base-schema", _base, 2),
     Migration("merged-ids", _merged, 2),
     Migration("lead-keys", _lead_keys, 2),
     Migration("comments-seen", _comments_seen, 3),
     Migration("runs", _runs, 3),
+    Migration("site-polls", _site_polls, 3),
 )
 KNOWN = {m.name for m in MIGRATIONS}
 

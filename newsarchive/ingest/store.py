@@ -371,6 +371,34 @@ class ArchiveStore:
         rows = self.db.execute("SELECT started, finished, summary FROM runs ORDER BY id DESC LIMIT ?", (limit,))
         return [{"started": a, "finished": b, **_decode(c)} for a, b, c in rows]
 
+    # -- site polls (``site_polls``) ----------------------------------------
+
+    def is_site_poll(self, key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM site_polls WHERE key = ?", (key,)).fetchone() is not None
+
+    def add_site_poll(self, key: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO site_polls (key) VALUES (?)", (key,))
+
+    def drop_poll(self, article_id: str, key: str) -> None:
+        """Take the poll ``key`` out of a stored record (its index entry goes stale, to be rewritten)."""
+        from .cluster import article_digest
+        from .site_polls import poll_key, site_of
+
+        row = self.db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            return
+        article = Article.from_dict(_decode(row[0]))
+        site = site_of(article)
+        kept = [poll for poll in article.polls if poll_key(site, poll) != key]
+        if len(kept) == len(article.polls):
+            return
+        article.polls = kept
+        data = article.to_dict()
+        self.db.execute(
+            "UPDATE articles SET data = ?, digest = ?, indexed = 0 WHERE id = ?",
+            (json.dumps(_record(article, data), ensure_ascii=False), article_digest(article, data), article_id),
+        )
+
     def delete_article(self, article_id: str) -> None:
         self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
         self.db.execute("DELETE FROM keys WHERE article_id = ?", (article_id,))
