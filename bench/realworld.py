@@ -34,8 +34,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from newsarchive.ingest.detect import parse_payload
 from newsarchive.ingest.errors import SourceError
+from newsarchive.ingest.readers import parse_payload
 from newsarchive.ingest.sources.common import SourceContext
 
 

@@ -15,7 +15,7 @@ import argparse
 import hashlib
 import time
 
-from newsarchive.ingest.detect import parse_payload
+from newsarchive.ingest.readers import parse_payload
 from newsarchive.ingest.sources.common import SourceContext
 
 PARAGRAPHS = "".join(

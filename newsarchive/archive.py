@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import ArchiveError, FeedListError
 
 if TYPE_CHECKING:
-    from .ingest.feeds import Feed
+    from .ingest.feed_list import Feed
     from .ingest.models import Article
     from .ingest.pipeline import Summary
     from .ingest.store import ArchiveStore
@@ -47,8 +47,8 @@ URL = re.compile(r"^https?://", re.I)
 # until they are asked for (PEP 562).
 _LAZY = {
     "Article": "newsarchive.ingest.models",
-    "Feed": "newsarchive.ingest.feeds",
-    "FetchOptions": "newsarchive.ingest.fetch",
+    "Feed": "newsarchive.ingest.feed_list",
+    "FetchOptions": "newsarchive.ingest.http_fetch",
     "IngestOptions": "newsarchive.ingest.pipeline",
     "Summary": "newsarchive.ingest.pipeline",
     "Hit": "newsarchive.results",
@@ -57,7 +57,7 @@ _LAZY = {
     "MARK_START": "newsarchive.results",
     "MARK_END": "newsarchive.results",
     "FACETS": "newsarchive.search.schema",
-    "pattern_problem": "newsarchive.ingest.feeds",
+    "pattern_problem": "newsarchive.ingest.feed_list",
     "query_from_args": "newsarchive.results",
     "serialise": "newsarchive.search.export",
 }
@@ -234,9 +234,9 @@ class Archive:
 
     def feeds(self) -> list[Feed]:
         """The feed list (``feeds.toml``)."""
-        from .ingest import feeds
+        from .ingest import feed_list
 
-        return feeds.load(self.path)
+        return feed_list.load(self.path)
 
     def feed_status(self) -> list[dict[str, Any]]:
         """Each feed with its state: last success and attempt, failures in a row, last error, next try.
@@ -261,27 +261,27 @@ class Archive:
     ) -> int | None:
         """Add a feed; with ``check``, fetch it once first and raise ``SourceError`` if it is not
         a feed we can read.  Returns the items it held when checked."""
-        from .ingest import feeds
+        from .ingest import feed_list
 
-        items = feeds.check_feed(url) if check else None
-        feeds.add(self.path, feeds.Feed(name or url, url, enabled, list(spam_patterns)))
+        items = feed_list.check_feed(url) if check else None
+        feed_list.add(self.path, feed_list.Feed(name or url, url, enabled, list(spam_patterns)))
         return items
 
     def remove_feed(self, name_or_url: str) -> Feed:
-        from .ingest import feeds
+        from .ingest import feed_list
 
-        return feeds.remove(self.path, name_or_url)
+        return feed_list.remove(self.path, name_or_url)
 
     def enable_feed(self, name_or_url: str, enabled: bool = True) -> None:
-        from .ingest import feeds
+        from .ingest import feed_list
 
-        listed = feeds.load(self.path)
+        listed = feed_list.load(self.path)
         matches = [f for f in listed if name_or_url in (f.name, f.url)]
         if not matches:
-            raise FeedListError(f"no feed named {name_or_url!r} in {feeds.feeds_path(self.path)}")
+            raise FeedListError(f"no feed named {name_or_url!r} in {feed_list.feeds_path(self.path)}")
         for feed in matches:
             feed.enabled = enabled
-        feeds.save(self.path, listed)
+        feed_list.save(self.path, listed)
 
     # -- writing -------------------------------------------------------------
 
@@ -314,9 +314,9 @@ class Archive:
         (files, URLs and feeds; a backfill's pages are not known ahead).
         """
         self._writable()
-        from .ingest.fetch import FetchOptions
+        from .ingest.feed_runs import FeedFetcher
+        from .ingest.http_fetch import FetchOptions
         from .ingest.pipeline import IngestOptions, Ingestor, Summary, count_inputs, iter_payloads, now_iso
-        from .ingest.remote import FeedFetcher
         from .search.index import sync
 
         sources = list(sources)

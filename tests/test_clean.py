@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from newsarchive.ingest.clean import fix_text, remove_boilerplate, text_lines, to_body, trim_teaser
 from newsarchive.ingest.dates import date_from_url, iso_date, parse_datetime, to_iso
 from newsarchive.ingest.decode import decode_bytes, guess_encoding
-from newsarchive.ingest.detect import parse_payload
 from newsarchive.ingest.errors import SourceError
 from newsarchive.ingest.identity import canonical_url, fingerprint, shingles, similarity
 from newsarchive.ingest.models import Article, Comment, Image, Part, Poll, PollOption, Source
+from newsarchive.ingest.readers import parse_payload
 from newsarchive.ingest.sources.common import SourceContext
 
 

@@ -11,9 +11,9 @@ from xml.etree import ElementTree
 import pytest
 from conftest import PAY_SCALES_DUMP, ROOT, Runner, realworld, records
 
-from newsarchive.ingest.detect import parse_payload
 from newsarchive.ingest.entities import acronym_definitions, extract
 from newsarchive.ingest.models import Article
+from newsarchive.ingest.readers import parse_payload
 from newsarchive.ingest.sources.common import SourceContext, split_authors
 from newsarchive.ingest.sources.html_page import plausible_author
 

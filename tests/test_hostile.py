@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsarchive.ingest.clean import fix_text, strip_control
-from newsarchive.ingest.detect import parse_payload
 from newsarchive.ingest.errors import SourceError
+from newsarchive.ingest.readers import parse_payload
 from newsarchive.ingest.sources.common import SourceContext
 
 PYTHON = [sys.executable, "-m", "newsarchive"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.ingest.errors import SourceError
-from newsarchive.ingest.fetch import FetchOptions, fetch
+from newsarchive.ingest.http_fetch import FetchOptions, fetch
 
 HANG_GUARD = 120  # seconds: a fetch still running then has hung (the bound under test is 2 s)
 
@@ -119,8 +119,8 @@ def test_a_public_feed_cannot_send_its_comment_feed_fetch_to_a_private_address(
 ) -> None:
     from test_remote import comment_feed, item, rss
 
+    from newsarchive.ingest.feed_runs import FeedFetcher
     from newsarchive.ingest.pipeline import IngestOptions, Ingestor, Summary
-    from newsarchive.ingest.remote import FeedFetcher
 
     base = public_server.url_for("").rstrip("/")
     post = item(1, comments=2, base=base).replace(

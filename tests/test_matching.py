@@ -30,8 +30,8 @@ from conftest import (
 )
 from test_archive import by_url, comparable
 
-from newsarchive.ingest.detect import distinct_keys, parse_payload
 from newsarchive.ingest.models import Article
+from newsarchive.ingest.readers import distinct_keys, parse_payload
 from newsarchive.ingest.sources.common import SourceContext
 from newsarchive.ingest.store import MAX_KEY_HOLDERS, ArchiveStore
 

@@ -71,8 +71,8 @@ def test_titles_and_links_agree_with_feedparsers_expectations() -> None:
 
     from bs4 import BeautifulSoup
 
-    from newsarchive.ingest.detect import parse_payload
     from newsarchive.ingest.errors import SourceError
+    from newsarchive.ingest.readers import parse_payload
     from newsarchive.ingest.sources.common import SourceContext
 
     root = realworld("feeds-feedparser")

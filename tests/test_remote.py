@@ -19,7 +19,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from newsarchive.ingest.errors import SourceError
-from newsarchive.ingest.fetch import FetchOptions, fetch
+from newsarchive.ingest.http_fetch import FetchOptions, fetch
 
 BODY = (
     "Councils across England are being asked to test a new programme of support for social workers in "
@@ -304,7 +304,7 @@ def test_body_over_the_size_limit(httpserver: HTTPServer) -> None:
 def test_user_agent_and_redirect(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/old").respond_with_data("", status=301, headers={"Location": "/new"})
     httpserver.expect_request(
-        "/new", headers={"User-Agent": __import__("newsarchive.ingest.fetch").ingest.fetch.USER_AGENT}
+        "/new", headers={"User-Agent": __import__("newsarchive.ingest.http_fetch").ingest.http_fetch.USER_AGENT}
     ).respond_with_data(rss(item(1)))
     fetched = fetch(httpserver.url_for("/old"))
     assert fetched.url.endswith("/new") and b"Story number 1" in fetched.body

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 import pytest
 from conftest import CORPUS, FEED_DUMP, PAY_SCALES_DUMP, PAY_SCALES_URL, Runner, records
 
-from newsarchive.ingest.detect import detect_kind
+from newsarchive.ingest.readers import detect_kind
 from newsarchive.ingest.sources import feed_dump
 from newsarchive.ingest.sources.common import SourceContext
 

@@ -20,8 +20,7 @@ text signals its entities plainly enough for rules:
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -541,11 +540,6 @@ def _money(text: str) -> list[dict]:
 
 
 Entities = dict[str, list[dict[str, Any]]]
-# Entities found ahead of merging, by a parsing worker (see parallel.py),
-# keyed by a hash of the text they were found in.  Bounded: a hint that no
-# merged article claims is dropped in time.
-_HINTS: OrderedDict[str, Entities] = OrderedDict()
-MAX_HINTS = 4096
 
 
 def entity_text(title: str | None, standfirst: str | None, body: str | None) -> str:
@@ -553,22 +547,16 @@ def entity_text(title: str | None, standfirst: str | None, body: str | None) -> 
     return "\n\n".join(t for t in (title, standfirst, body) if t)
 
 
-def remember(hints: dict[str, Entities]) -> None:
-    """Keep entities found elsewhere for the article whose text they match."""
-    _HINTS.update(hints)
-    while len(_HINTS) > MAX_HINTS:
-        _HINTS.popitem(last=False)
-
-
-def extract(article: Article) -> Entities:
+def extract(article: Article, found: Mapping[str, Entities] | None = None) -> Entities:
     """The entities of ``article``'s title, standfirst and body.
 
-    Taken from the hints when a worker already read the same text: most
-    merged articles carry exactly the text of one of their parts.
+    ``found``: entities a parsing worker already took from texts, by
+    ``text_key``; most merged articles carry exactly the text of one of
+    their parts, so the work is not done twice.
     """
     text = entity_text(article.title, article.standfirst, article.body)
-    if _HINTS and (found := _HINTS.pop(text_key(text), None)) is not None:
-        return found
+    if found and (known := found.get(text_key(text))) is not None:
+        return known
     return extract_text(text)
 
 

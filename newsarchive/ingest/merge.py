@@ -17,17 +17,16 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from .identity import article_id_for_text, article_id_for_url, canonical_url
-from .models import Article, Image, Part, Poll, Source
+from .models import Article, Image, Kind, Part, Poll, Source
 
 T = TypeVar("T")
 # Lower is trusted more for metadata; see the module docstring.
-KIND_RANK = {"feed": 0, "json-feed": 0, "feed-dump": 0, "wxr": 0, "html-page": 1, "text-page": 2, "comment-feed": 3}
 MAX_TITLE = 400  # a "title" longer than this is a page's text in the wrong place
 
 
 def ordered(parts: Iterable[Part]) -> list[Part]:
     """Parts in merge order: most trusted kind first, ties broken by content."""
-    return sorted(parts, key=lambda p: (KIND_RANK.get(p.kind, 3), p.sha256, p.origin, p.key))
+    return sorted(parts, key=lambda p: (Kind.rank_of(p.kind), p.sha256, p.origin, p.key))
 
 
 def article_id(parts: list[Part]) -> str:
@@ -59,7 +58,7 @@ def _body(parts: list[Part]) -> str:
     """A feed's full body if there is one, else the longest page body, else a summary."""
     full = [p for p in parts if p.body and p.body_complete]
     if full:
-        return full[0].body if KIND_RANK.get(full[0].kind) == 0 else max(full, key=lambda p: len(p.body)).body
+        return full[0].body if Kind.rank_of(full[0].kind) == 0 else max(full, key=lambda p: len(p.body)).body
     return _first(parts, lambda p: p.body) or ""
 
 
@@ -96,7 +95,7 @@ def merge_parts(parts: Iterable[Part]) -> Article:
     parts = ordered(parts)
     if not parts:
         raise ValueError("merge_parts needs at least one part")
-    by_comments = max(parts, key=lambda p: (len(p.comments), -KIND_RANK.get(p.kind, 3)))
+    by_comments = max(parts, key=lambda p: (len(p.comments), -Kind.rank_of(p.kind)))
     counts = [p.comment_count for p in parts if p.comment_count is not None]
     cleaning: dict[str, list[str]] = {}
     for part in parts:
@@ -112,7 +111,7 @@ def merge_parts(parts: Iterable[Part]) -> Article:
         id=article_id(parts),
         url=_first(parts, lambda p: canonical_url(p.url) and p.url),
         title=title,
-        standfirst=_first(sorted(parts, key=lambda p: p.kind != "text-page"), lambda p: p.standfirst),
+        standfirst=_first(sorted(parts, key=lambda p: p.kind != Kind.TEXT_PAGE), lambda p: p.standfirst),
         published=dated.published if dated else None,
         date_source=dated.date_source if dated else None,
         updated=max((p.updated for p in parts if p.updated), default=None),

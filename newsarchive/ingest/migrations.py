@@ -127,7 +127,7 @@ def _site_polls(db: sqlite3.Connection) -> None:
     out of the records that hold them (marked for the index to catch up)."""
     import json
 
-    from .cluster import article_digest
+    from .matching import article_digest
     from .models import Article
     from .site_polls import keys_of, poll_key, site_of
 

@@ -18,10 +18,56 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, fields, is_dataclass
+from enum import StrEnum
 from typing import Any
 
 # The time zone of dates that carry none, unless the user names another (--timezone).
 DEFAULT_TZ = "Europe/London"
+
+
+class Kind(StrEnum):
+    """The kinds of input, as records name them (``sources[].kind``).
+
+    A ``StrEnum``: a kind read back from JSON is the plain string, and equal
+    to its member.  ``rank`` orders what a merge believes first: a feed's
+    text is the publisher's own, a page's is extracted, a dump's is a copy.
+    """
+
+    FEED = "feed"
+    JSON_FEED = "json-feed"
+    FEED_DUMP = "feed-dump"
+    WXR = "wxr"
+    HTML_PAGE = "html-page"
+    TEXT_PAGE = "text-page"
+    COMMENT_FEED = "comment-feed"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    @property
+    def is_feed(self) -> bool:
+        """A kind a feed URL may hold (a page where a feed was fetched is refused)."""
+        return _RANKS[self] == 0
+
+    @classmethod
+    def rank_of(cls, kind: str) -> int:
+        """The rank of a kind as stored (an unknown one, from a newer release, ranks last)."""
+        try:
+            return cls(kind).rank
+        except ValueError:
+            return 3
+
+
+_RANKS = {
+    Kind.FEED: 0,
+    Kind.JSON_FEED: 0,
+    Kind.FEED_DUMP: 0,
+    Kind.WXR: 0,
+    Kind.HTML_PAGE: 1,
+    Kind.TEXT_PAGE: 2,
+    Kind.COMMENT_FEED: 3,
+}
 
 
 @dataclass

@@ -24,15 +24,15 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import BinaryIO
 
-from . import snapshots
-from .cluster import apply_part
+from .commit import commit_source
 from .dates import DEFAULT_TZ
-from .detect import parse_payload
-from .entities import Entities, entity_text, extract_text, remember
+from .entities import entity_text, extract_text
 from .errors import ArchiveError, SourceError
-from .identity import TextKeys, remember_keys, text_key, text_keys
-from .models import Part
+from .identity import text_key, text_keys
+from .matching import Ahead
+from .models import Kind, Part
 from .parallel import ordered_map
+from .readers import parse_payload
 from .snapshots import SnapshotOptions
 from .sources.common import SourceContext
 from .spam import SlowPattern
@@ -42,7 +42,7 @@ MAX_BYTES = 64 * 1024 * 1024
 # Files a directory walk passes over: they document a folder, they are not news.
 SKIPPED_NAMES = ("readme", "license", "licence", "copying", "notice", "changelog")
 STDIN = "-"
-FEED_KINDS = {"feed", "json-feed", "feed-dump", "wxr"}
+FEED_KINDS = {kind for kind in Kind if kind.is_feed}
 COUNTED = ("added", "updated", "unchanged", "not-modified")
 
 
@@ -256,23 +256,13 @@ def parse(payload: Payload, options: IngestOptions) -> tuple[SourceContext, list
     return ctx, parts
 
 
-@dataclass
-class Ahead:
-    """Work a parsing worker did for the merge, filed under text hashes: the
-    entities of each part's text and the match keys of each part's body."""
-
-    entities: dict[str, Entities] = field(default_factory=dict)
-    keys: dict[str, TextKeys] = field(default_factory=dict)
-
-
 Parsed = tuple[SourceContext, list[Part], Ahead] | SourceError
 
 
 def parse_job(payload: Payload, options: IngestOptions) -> Parsed:
     """``parse`` in a worker process, with the entities and match keys of
-    every part found ahead (``entities.remember`` and
-    ``identity.remember_keys`` hand them to the merge); an unusable payload's
-    error is returned, not raised, to be counted in order."""
+    every part found ahead (they travel back as values, to ``apply_part``);
+    an unusable payload's error is returned, not raised, to be counted in order."""
     try:
         ctx, parts = parse(payload, options)
     except SourceError as exc:
@@ -344,6 +334,17 @@ class Ingestor:
     def parse(self, payload: Payload) -> tuple[SourceContext, list[Part]]:
         return parse(payload, self.options)
 
+    def commit(
+        self,
+        ctx: SourceContext,
+        parts: list[Part],
+        options: SnapshotOptions,
+        data: bytes | None,
+        ahead: Ahead | None = None,
+    ) -> Counter[str]:
+        """``commit_source`` into this ingestor's archive: the one write path."""
+        return commit_source(self.store, self.archive, ctx, parts, options, data, ahead)
+
     def ingest_one(self, payload: Payload, summary: Summary, parsed: Parsed | None = None) -> list[Part]:
         """Parse (unless a worker did), then store the parts and the raw
         snapshot in one transaction."""
@@ -352,13 +353,11 @@ class Ingestor:
             return []
         if isinstance(parsed, SourceError):
             raise parsed
+        ahead = None
         if parsed:
             ctx, parts, ahead = parsed
-            remember(ahead.entities)
-            remember_keys(ahead.keys)
         else:
             ctx, parts = self.parse(payload)
-        outcomes: Counter[str] = Counter()
         assert payload.data is not None
         options = SnapshotOptions(
             spam_patterns=list(ctx.spam_patterns),
@@ -368,11 +367,7 @@ class Ingestor:
             final_url=payload.final_url,  # what was fetched, when a redirect took it elsewhere
         )
         try:
-            snapshots.save(self.archive, ctx.sha256, payload.data)  # content-addressed: harmless if rolled back
-            with self.store.transaction():
-                for part in parts:
-                    outcomes[apply_part(self.store, part).status] += 1
-                self.store.add_snapshot(ctx.sha256, ctx.origin, ctx.fetched_at, options)
+            outcomes = self.commit(ctx, parts, options, payload.data, ahead)
         except (sqlite3.Error, OSError) as exc:
             # The disk is full or read-only: this source is rolled back, and the
             # batch stops, since no later source could be written either.

@@ -14,11 +14,11 @@ import shutil
 from pathlib import Path
 
 from . import snapshots
-from .cluster import apply_part
-from .detect import parse_payload
+from .commit import commit_source
 from .errors import ArchiveError, SourceError
+from .feed_runs import comment_feed_part
 from .pipeline import FEED_KINDS
-from .remote import comment_feed_part
+from .readers import parse_payload
 from .sources.common import SourceContext
 from .store import DB_NAME, FEED_STATE, ArchiveStore
 
@@ -46,10 +46,7 @@ def rebuild_from_snapshots(archive: Path) -> int:
                 continue  # fetched as a feed, now read as a page: ingest refuses it too (not-a-feed)
             if options.comment_feed_of:
                 parts = [comment_feed_part(ctx, parts, options.comment_feed_of, options.comment_count)]
-            with new.transaction():
-                for part in parts:
-                    apply_part(new, part)
-                new.add_snapshot(sha, origin, fetched_at, options)
+            commit_source(new, archive, ctx, parts, options)  # the snapshot is kept already
         with new.transaction():
             for (url,) in old.db.execute("SELECT url FROM feed_state"):
                 new.set_feed_state(url, **{k: v for k, v in old.feed_state(url).items() if k in FEED_STATE})

@@ -381,7 +381,7 @@ class ArchiveStore:
 
     def drop_poll(self, article_id: str, key: str) -> None:
         """Take the poll ``key`` out of a stored record (its index entry goes stale, to be rewritten)."""
-        from .cluster import article_digest
+        from .matching import article_digest
         from .site_polls import poll_key, site_of
 
         row = self.db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()

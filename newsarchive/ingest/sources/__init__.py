@@ -1,1 +1,1 @@
-"""One reader per input kind; ``detect`` picks the reader from the content."""
+"""One reader per input kind; ``ingest.readers`` picks the reader from the content."""

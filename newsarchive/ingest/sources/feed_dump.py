@@ -17,11 +17,11 @@ import re
 
 from ..clean import fix_line, fix_text, normalise_line, trim_teaser
 from ..dates import iso_date
-from ..models import Image, Part
+from ..models import Image, Kind, Part
 from ..spam import clean_titles
 from .common import SourceContext, build_body, cleaning_notes, parse_credit
 
-KIND = "feed-dump"
+KIND = Kind.FEED_DUMP
 RFC822 = (
     r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} [A-Z][a-z]{2} \d{4} "
     r"\d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UTC|UT|[A-Z]{3})"

@@ -18,12 +18,12 @@ from ..clean import fix_line, fix_text, normalise_line, text_lines, trim_teaser
 from ..dates import date_from_url, iso_date, to_iso
 from ..decode import declared_charset, guess_encoding
 from ..errors import SourceError
-from ..models import Image, Part
+from ..models import Image, Kind, Part
 from ..spam import clean_titles
 from .common import SourceContext, build_body, cleaning_notes, parse_credit, split_authors
 from .html_text import html_to_lines
 
-KIND = "feed"
+KIND = Kind.FEED
 DOCTYPE = r"<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>"
 FEED_START = re.compile(
     rf"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|{DOCTYPE}\s*|<\?[^>]*\?>\s*)*<(?:[\w-]+:)?(?:rss|feed|RDF|channel)\b",

@@ -19,13 +19,13 @@ from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
 
 from ..clean import fix_line, normalise_line
 from ..dates import MONTH, date_from_url, iso_date
-from ..models import Image, Part
+from ..models import Image, Kind, Part
 from ..polls import extract_polls
 from ..spam import clean_titles
 from .common import SourceContext, build_body, cleaning_notes, split_authors
 from .html_comments import parse_comments, reported_count
 
-KIND = "html-page"
+KIND = Kind.HTML_PAGE
 HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html|head|body)\b", re.I | re.S)
 TITLE_SUFFIX = re.compile(r"\s+[-–|—:»]\s+[^-–|—:»]{2,60}$")
 SEPARATOR = r"\s+[-–|—:»·]\s+"

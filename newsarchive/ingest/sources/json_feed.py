@@ -18,12 +18,12 @@ from urllib.parse import urljoin, urlsplit
 from ..clean import fix_line, text_lines, trim_teaser
 from ..dates import date_from_url, iso_date
 from ..errors import SourceError
-from ..models import Image, Part
+from ..models import Image, Kind, Part
 from ..spam import clean_titles
 from .common import SourceContext, build_body, cleaning_notes
 from .feed_xml import _html_text, _lines, _without_shared_links
 
-KIND = "json-feed"
+KIND = Kind.JSON_FEED
 VERSION = re.compile(r'"version"\s*:\s*"https?://jsonfeed\.org/version/', re.I)
 
 

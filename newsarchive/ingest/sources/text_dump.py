@@ -13,11 +13,11 @@ import re
 from ..clean import credit_match, fix_text, is_heading_like, normalise_line, word_count
 from ..comments import find_section, parse_comments
 from ..dates import parse_datetime, to_iso
-from ..models import Image, Part
+from ..models import Image, Kind, Part
 from ..spam import clean_titles
 from .common import SourceContext, build_body, clean_credit, cleaning_notes, split_authors
 
-KIND = "text-page"
+KIND = Kind.TEXT_PAGE
 SKIP_LINK = re.compile(r"^skip to\b", re.IGNORECASE)
 HEADER_SPAN = 5  # a lead image's credit appears within the first few lines
 BYLINE = re.compile(r"^(?i:by|words by|written by)\s+[A-Z][\w'’.-]+(?:[ ,&]+(?:and )?[A-Z][\w'’.-]+){0,11}$")

@@ -17,12 +17,12 @@ from lxml import etree
 from ..clean import fix_line, trim_teaser
 from ..dates import iso_date
 from ..errors import SourceError
-from ..models import Comment, Part
+from ..models import Comment, Kind, Part
 from ..spam import clean_titles
 from .common import SourceContext, build_body, cleaning_notes
 from .feed_xml import _lines
 
-KIND = "wxr"
+KIND = Kind.WXR
 WXR_MARK = re.compile(rb"xmlns:wp=[\"']https?://wordpress\.org/export/", re.I)
 ARTICLE_TYPES = {"post", "page"}
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"

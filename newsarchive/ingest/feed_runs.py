@@ -21,13 +21,11 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from . import snapshots
-from .cluster import apply_part
 from .decode import content_type_charset
 from .errors import SourceError
-from .fetch import FetchOptions, fetch
+from .http_fetch import FetchOptions, fetch
 from .identity import canonical_url
-from .models import Article, Comment, Part
+from .models import Article, Comment, Kind, Part
 from .pipeline import Ingestor, Payload, Summary, now_iso
 from .snapshots import SnapshotOptions
 from .sources.common import SourceContext
@@ -44,7 +42,7 @@ class FeedFetcher:
     """Fetch feed URLs into an ``Ingestor``, keeping each feed's state."""
 
     def __init__(self, ingestor: Ingestor, options: FetchOptions | None = None, force: bool = False) -> None:
-        self.ingestor = ingestor
+        self.ingestor = ingestor  # records go through its commit(); feed state shares its store
         self.store = ingestor.store
         self.options = options or FetchOptions()
         self.force = force
@@ -64,7 +62,7 @@ class FeedFetcher:
     ) -> Payload:
         """The feed's new bytes, a not-modified payload, or the error, with state recorded.
 
-        ``allow_private`` as for ``fetch``; whether this fetch began at a
+        ``allow_private`` as for ``http_fetch.fetch``; whether this fetch began at a
         private address is kept in ``self.private`` for the URLs the feed names.
         """
         state = self.store.feed_state(url)
@@ -212,21 +210,10 @@ class FeedFetcher:
             Payload(payload.origin, data=payload.data, fetched_at=payload.fetched_at, charset=payload.charset)
         )
         part = comment_feed_part(ctx, entries, post.url, post.comment_count)
-        assert payload.data is not None
-        snapshots.save(self.ingestor.archive, ctx.sha256, payload.data)
-        with self.store.transaction():
-            apply_part(self.store, part)
-            self.store.add_snapshot(
-                ctx.sha256,
-                ctx.origin,
-                ctx.fetched_at,
-                SnapshotOptions(
-                    comment_feed_of=post.url,
-                    comment_count=post.comment_count,
-                    charset=ctx.charset,
-                    timezone=ctx.timezone,
-                ),
-            )
+        options = SnapshotOptions(
+            comment_feed_of=post.url, comment_count=post.comment_count, charset=ctx.charset, timezone=ctx.timezone
+        )
+        self.ingestor.commit(ctx, [part], options, payload.data)
 
     # -- backfill ------------------------------------------------------------
 
@@ -267,7 +254,7 @@ def comment_feed_part(ctx: SourceContext, entries: list[Part], post_url: str | N
         author = entry.authors[0] if entry.authors else None
         if entry.body:
             comments.append(Comment.create(author, entry.published, entry.body))
-    return ctx.part("comment-feed", key=post_url or "", url=post_url, comments=comments, comment_count=comment_count)
+    return ctx.part(Kind.COMMENT_FEED, key=post_url or "", url=post_url, comments=comments, comment_count=comment_count)
 
 
 def page_urls(url: str, max_pages: int) -> Iterator[str]:

@@ -113,7 +113,7 @@ def check_feed(url: str) -> int:
     """Fetch ``url`` once and parse it as a feed; return its items, or raise
     ``SourceError`` saying why it is not a feed we can read."""
     from .decode import content_type_charset
-    from .fetch import fetch
+    from .http_fetch import fetch
     from .pipeline import IngestOptions, Payload, parse
 
     fetched = fetch(url)
