@@ -286,7 +286,7 @@ def show(ctx: click.Context, id_or_url: str, fmt: str, output: str) -> None:
         newsarchive show https://www.communitycare.co.uk/2023/09/21/employers-chosen-to-design-and-test-social-work-early-career-framework/
         newsarchive show 4f86fb47 --json
     """
-    article = open_archive(ctx).resolve(recall_rank(ctx, id_or_url))
+    article = _article(ctx, recall_rank(ctx, id_or_url))
     if fmt == "json":
         deliver(ctx, output, lambda stream: write_json(article.to_dict(), stream))
         return
@@ -416,30 +416,50 @@ def show_paged(ctx: click.Context, text: str) -> None:
                 os.environ[name] = value
 
 
+def _from_server(ctx: click.Context, path: str, **params: Any) -> Any:
+    """A running server's answer (warm: the index and the database already open), or None
+    when there is none to ask (or --no-server); its errors keep their exit codes."""
+    if ctx.find_root().obj.get("no_server"):
+        return None
+    from .client import ServerClient, ServerError, Unavailable
+
+    try:
+        return ServerClient.find(archive_dir(ctx)).get(path, **params)
+    except Unavailable:
+        return None  # no server, or not answering: the direct path
+    except ServerError as exc:
+        raise Failure(str(exc), ExitCode(exc.code)) from exc
+
+
 def _search(ctx: click.Context, text: str, options: Any) -> tuple[Any, int]:
     """The search and the index's lag: from a running server when there is one (warm), else directly."""
-    if not ctx.find_root().obj.get("no_server"):
-        from .client import ServerClient, ServerError, Unavailable
-
-        try:
-            server = ServerClient.find(archive_dir(ctx))
-            payload = server.get(
-                "/api/search",
-                q=text,
-                limit=options.limit,
-                offset=options.offset,
-                sort=options.sort,
-                since=options.since,
-                until=options.until,
-                facet=list(options.facets),
-            )
-            return _result_from(payload), int(payload.get("index_lag", 0))
-        except Unavailable:
-            pass  # no server, or not answering: the direct path
-        except ServerError as exc:
-            raise Failure(str(exc), ExitCode(exc.code)) from exc
+    payload = _from_server(
+        ctx,
+        "/api/search",
+        q=text,
+        limit=options.limit,
+        offset=options.offset,
+        sort=options.sort,
+        since=options.since,
+        until=options.until,
+        facet=list(options.facets),
+    )
+    if payload is not None:
+        return _result_from(payload), int(payload.get("index_lag", 0))
     archive = open_archive(ctx)
     return archive.search(text, options), archive.index_lag()
+
+
+def _article(ctx: click.Context, ref: str) -> Any:
+    """One article by id, prefix or URL: from a running server when there is one, else directly."""
+    from urllib.parse import quote
+
+    payload = _from_server(ctx, f"/api/articles/{quote(ref, safe='')}")
+    if payload is not None:
+        from .archive import Article
+
+        return Article.from_dict(payload)
+    return open_archive(ctx).resolve(ref)
 
 
 def _result_from(payload: dict[str, Any]) -> Any:

@@ -1,7 +1,7 @@
 """The command line's way to a running ``newsarchive serve``: warm searches with no new habits.
 
 A server records where it listens in ``ARCHIVE/server.json``.  When that
-names a live process answering on a loopback address, ``search`` asks it
+names a live process answering on a loopback address, ``search`` and ``show`` ask it
 (the index already open, its files in memory) instead of opening the index
 itself; a dead or silent record is passed over, and ``--no-server`` never
 asks.  Only the standard library is used: a cold ``newsarchive search``

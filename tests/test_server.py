@@ -130,6 +130,19 @@ def test_the_cli_searches_through_a_running_server_and_without_one(served: tuple
     assert bad.returncode == 5 and len(bad.stderr.strip().splitlines()) == 1
 
 
+def test_the_cli_shows_an_article_through_a_running_server(served: tuple[Path, str]) -> None:
+    archive, _ = served
+    first = json.loads(_cli(archive, "search", "early adopter", "--json").stdout)["hits"][0]
+    for ref in (first["id"], first["id"][:8], first["url"]):
+        for fmt in ([], ["--json"]):
+            warm = _cli(archive, "show", ref, *fmt)
+            direct = _cli(archive, "--no-server", "show", ref, *fmt)
+            assert warm.returncode == direct.returncode == 0, warm.stderr
+            assert warm.stdout == direct.stdout
+    missing = _cli(archive, "show", "ffffffffff")
+    assert missing.returncode == 3 and len(missing.stderr.strip().splitlines()) == 1, missing.stderr
+
+
 def test_a_dead_server_record_is_passed_over(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     run = make_runner(archive)
