@@ -28,6 +28,8 @@ def test_bench_run_smoke(tmp_path: Path) -> None:
     assert figures["ingest"]["cpu_seconds"] > 0 and figures["bare_whoosh"]["index_cpu_seconds"] > 0
     assert len(figures["ratios"]["ingest_vs_bare_index_rate_by_round"]) == 1  # --repeat rounds, turn about
     assert "| bulk ingest, CPU seconds" in result.stdout
+    assert set(figures["served"]["latency"]) == set(figures["latency"])  # the same mix through `serve`
+    assert "| `newsarchive search` cold, `serve` running |" in result.stdout
 
 
 def test_bench_stages_smoke(tmp_path: Path) -> None:
