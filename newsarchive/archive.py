@@ -368,11 +368,8 @@ class Archive:
                 self._store.close()
                 self._store = None
             rebuilt = rebuild_from_snapshots(self.path)
-        store = ArchiveStore(self.path)
-        try:
+        with ArchiveStore(self.path) as store:
             return rebuilt, rebuild(store, self.path)
-        finally:
-            store.close()
 
 
 def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:

@@ -79,6 +79,12 @@ class ArchiveStore:
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> ArchiveStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing: a source's writes commit together or not at all."""

@@ -18,8 +18,7 @@ from .query import date_filter, parse_query
 
 def resolve(archive: Path, id_or_url: str) -> Article:
     """The article with this id, unique id prefix, or (canonical) URL."""
-    store = ArchiveStore(archive, readonly=True)
-    try:
+    with ArchiveStore(archive, readonly=True) as store:
         article = store.get(id_or_url)
         if article:
             return article
@@ -36,8 +35,6 @@ def resolve(archive: Path, id_or_url: str) -> Article:
         if len(matches) > 1:
             raise NotFound(f"id prefix {id_or_url!r} is ambiguous: give more characters")
         raise NotFound(f"no article with id {id_or_url!r} (ids are shown by 'search --json')")
-    finally:
-        store.close()
 
 
 @reads_index
@@ -52,21 +49,17 @@ def iter_matching(
     """
     allow = date_filter(since, until)
     if not query and allow is None:
-        store = ArchiveStore(archive, readonly=True)
-        try:
+        with ArchiveStore(archive, readonly=True) as store:
             yield from store.iter_articles()
-        finally:
-            store.close()
         return
     ix = open_index(archive)
-    store = ArchiveStore(archive, readonly=True)
     try:
-        parsed = parse_query(query, ix.schema) if query else Every()
-        with ix.searcher() as searcher:
-            matching = for_index(parsed, ix.schema)
-            results = searcher.search(matching, limit=None, sortedby="published", reverse=True, filter=allow)
-            ids = [searcher.stored_fields(docnum)["id"] for docnum in results.docs()]
-        yield from store.iter_articles(ids)
+        with ArchiveStore(archive, readonly=True) as store:
+            parsed = parse_query(query, ix.schema) if query else Every()
+            with ix.searcher() as searcher:
+                matching = for_index(parsed, ix.schema)
+                results = searcher.search(matching, limit=None, sortedby="published", reverse=True, filter=allow)
+                ids = [searcher.stored_fields(docnum)["id"] for docnum in results.docs()]
+            yield from store.iter_articles(ids)
     finally:
-        store.close()
         ix.close()

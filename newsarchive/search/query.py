@@ -140,8 +140,7 @@ def _by_date(searcher: Searcher, newest: bool) -> Any:
 
 
 def _search(archive: Path, searcher: Searcher, text: str, options: SearchOptions) -> SearchResult:
-    store = ArchiveStore(archive, readonly=True)
-    try:
+    with ArchiveStore(archive, readonly=True) as store:
         if URL.fullmatch(text.strip()):  # a pasted URL: the article at that URL, or none
             return _by_url(store, text.strip())
         schema = searcher.schema
@@ -163,8 +162,6 @@ def _search(archive: Path, searcher: Searcher, text: str, options: SearchOptions
         if options.suggest and result.total < FEW_HITS:
             _suggest(searcher, text, result, options)
         return result
-    finally:
-        store.close()
 
 
 def _by_url(store: ArchiveStore, url: str) -> SearchResult:
