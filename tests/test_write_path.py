@@ -124,3 +124,13 @@ def test_kinds_rank_feeds_first_and_an_unknown_kind_last() -> None:
     assert Kind.rank_of("a-kind-from-a-later-release") == 3
     ctx, parts, _ = _read(LETTER_DUMP)
     assert parts[0].kind == "text-page" == Kind.TEXT_PAGE  # as stored in JSON, equal to the member
+
+
+def test_every_reader_has_the_one_interface_and_the_last_takes_anything() -> None:
+    from newsarchive.ingest.readers import READERS, reader_for
+
+    assert len({reader.KIND for reader in READERS}) == len(READERS)
+    assert all(callable(reader.looks_like) and callable(reader.read) for reader in READERS)
+    assert reader_for("just some words, in no format at all").KIND == Kind.TEXT_PAGE
+    assert reader_for('{"version": "https://jsonfeed.org/version/1.1", "items": []}').KIND == Kind.JSON_FEED
+    assert reader_for(FEED_DUMP.read_text()).KIND == Kind.FEED_DUMP

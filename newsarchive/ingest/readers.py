@@ -7,29 +7,41 @@ can contain anything, so the most specific test runs first.
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 from .decode import decode_bytes
 from .errors import SourceError
-from .models import Part
-from .sources import feed_dump, feed_xml, html_page, json_feed, text_dump, wxr
+from .models import Kind, Part
+from .sources import feed_dump, feed_xml, html_page, json_feed, text_dump
 from .sources.common import SourceContext
 
-# The root's closing tag, forgiving a lost final ">" (nothing of the feed is lost then).
-ROOT_CLOSE = re.compile(rb"</(?:[\w-]+:)?(?:rss|feed|RDF)\s*>?\s*(?:<!--.*?-->\s*)*$", re.S)
 MIN_WORDS = 3
 
 
+class Reader(Protocol):
+    """What every reader in ``sources/`` is (a module with these three names)."""
+
+    KIND: Kind
+
+    def looks_like(self, text: str) -> bool:
+        """Whether the decoded text is of this kind (judged by content, never by name)."""
+
+    def read(self, text: str, data: bytes, ctx: SourceContext) -> list[Part]:
+        """The parts the payload holds (``text`` decoded from ``data``); ``SourceError`` if none."""
+
+
+# In the order they are tried: the most specific first (see the module's docstring).
+READERS: tuple[Reader, ...] = (feed_xml, json_feed, html_page, feed_dump, text_dump)
+
+
+def reader_for(text: str) -> Reader:
+    """The reader of a decoded payload (``text_dump`` takes what no other claims)."""
+    return next(reader for reader in READERS if reader.looks_like(text))
+
+
 def detect_kind(text: str) -> str:
-    """'feed', 'json-feed', 'feed-dump', 'html-page' or 'text-page'."""
-    if feed_xml.looks_like(text):
-        return feed_xml.KIND
-    if json_feed.looks_like(text):
-        return json_feed.KIND
-    if html_page.looks_like(text):
-        return html_page.KIND
-    if feed_dump.looks_like(text):
-        return feed_dump.KIND
-    return text_dump.KIND
+    """'feed', 'json-feed', 'html-page', 'feed-dump' or 'text-page'."""
+    return reader_for(text).KIND
 
 
 def parse_payload(data: bytes, ctx: SourceContext) -> list[Part]:
@@ -40,29 +52,11 @@ def parse_payload(data: bytes, ctx: SourceContext) -> list[Part]:
             no article; the message names the source.
     """
     text = decode_bytes(data, ctx.origin, ctx.charset)
-    kind = detect_kind(text)
-    if kind not in (feed_xml.KIND, json_feed.KIND) and DATA_FILE.search(ctx.origin.split("?")[0]):
+    reader = reader_for(text)
+    kind = reader.KIND
+    if kind not in (Kind.FEED, Kind.JSON_FEED) and DATA_FILE.search(ctx.origin.split("?")[0]):
         raise SourceError("not-an-article", f"{ctx.origin}: a data file (CSV, TSV, YAML or JSON), not an article")
-    if kind == feed_xml.KIND:
-        truncated = not ROOT_CLOSE.search(data.rstrip()[-2000:].replace(b"\x00", b""))
-        if truncated:
-            closed = close_truncated(data)
-            if closed is None:
-                raise SourceError("truncated-feed", f"{ctx.origin}: feed is cut off before its first item ends")
-            data = closed
-        parts = wxr.parse(data, ctx) if wxr.looks_like(data) else feed_xml.parse(data, ctx)
-        if truncated:
-            ctx.warnings.append(
-                ("truncated-feed", f"{ctx.origin}: the feed is cut off; its {len(parts)} complete items were kept")
-            )
-    elif kind == json_feed.KIND:
-        parts = json_feed.parse(text, ctx)
-    elif kind == html_page.KIND:
-        parts = html_page.parse(text, ctx)
-    elif kind == feed_dump.KIND:
-        parts = feed_dump.parse(text, ctx)
-    else:
-        parts = text_dump.parse(text, ctx)
+    parts = reader.read(text, data, ctx)
     parts = [p for p in parts if len(p.body.split()) >= MIN_WORDS or p.title]
     stubs = [p for p in parts if _is_stub(p)]
     if stubs and len(stubs) == len(parts):
@@ -89,25 +83,6 @@ STUB_WORDS = 80  # a stub says a sentence or two; an article about a 404 says mu
 
 def _is_stub(part: Part) -> bool:
     return bool(part.title and STUB_TITLE.match(part.title.strip())) and len(part.body.split()) < STUB_WORDS
-
-
-ITEM_END = re.compile(rb"</(?:[\w-]+:)?(?:item|entry)\s*>", re.I)
-
-
-def close_truncated(data: bytes) -> bytes | None:
-    """A feed cut off mid-way, ended after its last complete item and closed as its root
-    opened, or None when not one item is complete: the incomplete item is all it loses."""
-    ends = list(ITEM_END.finditer(data))
-    if not ends:
-        return None
-    head = data[:4000].lower()
-    if b"<rdf:rdf" in head:
-        closing = b"</rdf:RDF>"
-    elif b"<feed" in head:
-        closing = b"</feed>"
-    else:
-        closing = b"</channel></rss>"
-    return data[: ends[-1].end()] + closing
 
 
 def distinct_keys(parts: list[Part]) -> list[Part]:

@@ -51,6 +51,11 @@ def looks_like(text: str) -> bool:
     return f"\n{CDATA_END}" in head and any(_header(line) for line in head.split("\n")[:400])
 
 
+def read(text: str, data: bytes, ctx: SourceContext) -> list[Part]:
+    """The reader interface (``ingest.readers.Reader``): this kind is read from the decoded text."""
+    return parse(text, ctx)
+
+
 def parse(text: str, ctx: SourceContext) -> list[Part]:
     lines = fix_text(text).split("\n")
     channel, lines = _channel(lines)

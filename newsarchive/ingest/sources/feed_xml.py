@@ -66,6 +66,48 @@ def _feedparser() -> Any:
     return feedparser
 
 
+# The root's closing tag, forgiving a lost final ">" (nothing of the feed is lost then).
+ROOT_CLOSE = re.compile(rb"</(?:[\w-]+:)?(?:rss|feed|RDF)\s*>?\s*(?:<!--.*?-->\s*)*$", re.S)
+
+
+def read(text: str, data: bytes, ctx: SourceContext) -> list[Part]:
+    """The reader interface: an RSS/Atom/RDF feed, or a WordPress export (WXR), from its bytes
+    (XML names its own encoding).  A feed cut off after complete items keeps them, with a warning."""
+    from . import wxr
+
+    truncated = not ROOT_CLOSE.search(data.rstrip()[-2000:].replace(b"\x00", b""))
+    if truncated:
+        closed = close_truncated(data)
+        if closed is None:
+            raise SourceError("truncated-feed", f"{ctx.origin}: feed is cut off before its first item ends")
+        data = closed
+    parts = wxr.parse(data, ctx) if wxr.looks_like(data) else parse(data, ctx)
+    if truncated:
+        ctx.warnings.append(
+            ("truncated-feed", f"{ctx.origin}: the feed is cut off; its {len(parts)} complete items were kept")
+        )
+    return parts
+
+
+ITEM_END = re.compile(rb"</(?:[\w-]+:)?(?:item|entry)\s*>", re.I)
+
+
+def close_truncated(data: bytes) -> bytes | None:
+    """A feed cut off mid-way, ended after its last complete item and closed as its root
+    opened, or None when not one item is complete: the incomplete item is all it loses."""
+    ends = list(ITEM_END.finditer(data))
+    if not ends:
+        return None
+    head = data[:4000].lower()
+    if b"<rdf:rdf" in head:
+        closing = b"</rdf:RDF>"
+    elif b"<feed" in head:
+        closing = b"</feed>"
+    else:
+        closing = b"</channel></rss>"
+    return data[: ends[-1].end()] + closing
+
+
 def parse(data: bytes, ctx: SourceContext) -> list[Part]:
     feedparser = _feedparser()
     data = _to_utf8(data, ctx.charset)

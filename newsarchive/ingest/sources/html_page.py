@@ -61,6 +61,11 @@ def _soup(text: str) -> BeautifulSoup:
         return BeautifulSoup(text, "lxml")
 
 
+def read(text: str, data: bytes, ctx: SourceContext) -> list[Part]:
+    """The reader interface (``ingest.readers.Reader``): this kind is read from the decoded text."""
+    return parse(text, ctx)
+
+
 def parse(text: str, ctx: SourceContext) -> list[Part]:
     soup = _soup(text)
     meta = _metadata(soup)

@@ -33,6 +33,11 @@ def looks_like(text: str) -> bool:
     return head.startswith("{") and bool(VERSION.search(head))
 
 
+def read(text: str, data: bytes, ctx: SourceContext) -> list[Part]:
+    """The reader interface (``ingest.readers.Reader``): this kind is read from the decoded text."""
+    return parse(text, ctx)
+
+
 def parse(text: str, ctx: SourceContext) -> list[Part]:
     try:
         feed = json.loads(text)

@@ -23,6 +23,16 @@ HEADER_SPAN = 5  # a lead image's credit appears within the first few lines
 BYLINE = re.compile(r"^(?i:by|words by|written by)\s+[A-Z][\w'’.-]+(?:[ ,&]+(?:and )?[A-Z][\w'’.-]+){0,11}$")
 
 
+def looks_like(text: str) -> bool:
+    """Any text: the reader of last resort, tried after every other."""
+    return True
+
+
+def read(text: str, data: bytes, ctx: SourceContext) -> list[Part]:
+    """The reader interface (``ingest.readers.Reader``): this kind is read from the decoded text."""
+    return parse(text, ctx)
+
+
 def parse(text: str, ctx: SourceContext) -> list[Part]:
     """One article from a page text dump."""
     raw_lines = fix_text(text).split("\n")
