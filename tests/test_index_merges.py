@@ -135,3 +135,19 @@ def test_facet_columns_survive_merges_and_replacements(tmp_path: Path, procs: in
     with ix.searcher() as searcher:
         found = facet_counts(searcher, Every(), None, ("tag", "year"))
     assert {name: dict(pairs) for name, pairs in found.items()} == expected
+
+
+def test_updates_scattered_over_big_segments_do_not_merge_them_all(tmp_path: Path) -> None:
+    """A few documents replaced in each of many bulk-load segments left every one just
+    under ``keep_from``, and the next commit merged them all: the whole index, 10
+    minutes at 50,000 articles.  A big segment that lost a few documents stays."""
+    ix = make_index(tmp_path, [20] * 6)  # each exactly keep_from
+    with ix.writer() as writer:  # one document replaced in each segment: 19 live, under keep_from
+        writer.mergetype = NO_MERGE
+        for n in range(0, 120, 20):
+            writer.update_document(id=str(n), text="common again")
+    with ix.writer() as writer:
+        writer.mergetype = policy
+        writer.add_document(id="night", text="common")
+    assert counts(ix) == [1, 6, 19, 19, 19, 19, 19, 19]  # nothing merged: each still holds 19 of 20
+    assert everything_found(ix, 120 + 1)

@@ -78,16 +78,22 @@ def merge_small(writer: Any, segments: list[Any], factor: int = MERGE_FACTOR, ke
     segment each; ten of them become one (seconds), ten of those one more (a
     few tens of seconds, every hundred runs or so), and bulk loads' segments
     of ``BATCH / 2`` documents stay as they are.  A segment whose documents
-    were mostly replaced falls into a small class by its live count, and is
-    merged away with them.  Returns the segments kept, as Whoosh expects.
+    were mostly replaced (more than half) falls into a small class by its
+    live count, and is merged away with them; one that lost a few stays.  Returns the segments kept, as Whoosh expects.
     """
     from whoosh.reading import SegmentReader
 
     classes: dict[int, list[Any]] = defaultdict(list)
     for segment in segments:
-        live = segment.doc_count()
-        if live < keep_from:
-            classes[len(str(live))].append(segment)
+        live, written = segment.doc_count(), segment.doc_count_all()
+        if written >= keep_from and live * 2 > written:
+            # A big segment that still holds most of what was written into it stays,
+            # however few of its documents were replaced: updates scattered over a
+            # bulk load's segments (a comment count here, a poll there) left each a
+            # little under ``keep_from``, and one nightly commit then merged them all,
+            # the whole index: 10 minutes for 1,081 updates at 50,000 articles.
+            continue
+        classes[len(str(live))].append(segment)
     merged = [segment for group in classes.values() if len(group) >= factor for segment in group]
     merged += [s for s in segments if s.doc_count() == 0 and s not in merged]  # nothing left in it
     for segment in merged:
