@@ -70,17 +70,9 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-FEED_COLUMNS = (
-    "name",
-    "url",
-    "enabled",
-    "spam_patterns",
-    "last_attempt",
-    "last_success",
-    "last_error",
-    "failures",
-    "next_try",
-)
+# ``feeds list``'s columns: a feed as ``feeds.toml`` holds it, then its state.
+FEED_STATE_COLUMNS = ("last_attempt", "last_success", "last_error", "failures", "next_try")
+FEED_COLUMNS = ("name", "url", "enabled", "spam_patterns", *FEED_STATE_COLUMNS)
 
 
 def record_columns() -> tuple[str, ...]:
@@ -246,7 +238,7 @@ class Archive:
         rows = []
         for feed in listed:
             state = self.store.feed_state(feed.url) if self.exists else {}
-            row = {**asdict(feed), **{k: state.get(k) for k in FEED_COLUMNS[4:]}}
+            row = {**asdict(feed), **{k: state.get(k) for k in FEED_STATE_COLUMNS}}
             row["failures"] = row["failures"] or 0
             rows.append(row)
         return rows

@@ -32,6 +32,7 @@ from .cli_common import (
     recall_rank,
     remember_hits,
     warn_if_index_behind,
+    write_data,
     write_json,
     write_records,
 )
@@ -164,15 +165,11 @@ def search(
     options = SearchOptions(limit, offset, sort, since, until, facets=facets, suggest=fmt == "table")
     result, lag = _search(ctx, query_text(query), options)
     warn_if_index_behind(lag)
-    if fmt == "json":
-        deliver(ctx, output, lambda stream: write_json(result.to_dict(), stream))
+    if write_data(ctx, fmt, output, result.to_dict(), (h.to_dict() for h in result.hits), HIT_COLUMNS):
         return
-    if fmt != "table":
-        deliver(ctx, output, lambda stream: write_records((h.to_dict() for h in result.hits), fmt, HIT_COLUMNS, stream))
-        return
-    from .output import format_facets, format_hit, safe, terminal_width, use_colour
+    from .output import format_facets, format_hit, safe, terminal_width
 
-    colour = use_colour(sys.stdout) and output == "-"
+    colour = _colour(output)
     shown = f"{result.hits[0].rank}-{result.hits[-1].rank} of " if result.hits else ""
     click.echo(f"{shown}{result.total} hit{'s' if result.total != 1 else ''} for {safe(result.query)}", err=True)
     if not result.hits and result.total:
@@ -222,11 +219,7 @@ def timeline(
     periods = archive.timeline(query_text(query) if query else "", by, since, until)
     warn_if_index_behind(archive.index_lag())
     rows = [{"period": p, "hits": n} for p, n in periods]
-    if fmt == "json":
-        deliver(ctx, output, lambda stream: write_json({"by": by, "periods": rows}, stream))
-    elif fmt != "table":
-        deliver(ctx, output, lambda stream: write_records(iter(rows), fmt, ("period", "hits"), stream))
-    else:
+    if not write_data(ctx, fmt, output, {"by": by, "periods": rows}, rows, ("period", "hits")):
         from .output import format_timeline
 
         show_text(ctx, output, format_timeline(periods))
@@ -255,16 +248,12 @@ def similar(ctx: click.Context, id_or_url: str, limit: int, fmt: str, output: st
     archive = open_archive(ctx)
     of = archive.resolve(recall_rank(ctx, id_or_url)).id
     hits = archive.similar(of, limit)
-    if fmt == "json":
-        deliver(ctx, output, lambda stream: write_json({"of": of, "hits": [h.to_dict() for h in hits]}, stream))
+    rows = [h.to_dict() for h in hits]
+    if write_data(ctx, fmt, output, {"of": of, "hits": rows}, rows, HIT_COLUMNS):
         return
-    if fmt != "table":
-        deliver(ctx, output, lambda stream: write_records((h.to_dict() for h in hits), fmt, HIT_COLUMNS, stream))
-        return
-    from .output import format_hit, terminal_width, use_colour
+    from .output import format_hit, terminal_width
 
-    colour = use_colour(sys.stdout) and output == "-"
-    show_text(ctx, output, "\n".join(format_hit(hit, colour, terminal_width()) + "\n" for hit in hits))
+    show_text(ctx, output, "\n".join(format_hit(hit, _colour(output), terminal_width()) + "\n" for hit in hits))
 
 
 @cli.command()
@@ -287,12 +276,11 @@ def show(ctx: click.Context, id_or_url: str, fmt: str, output: str) -> None:
         newsarchive show 4f86fb47 --json
     """
     article = _article(ctx, recall_rank(ctx, id_or_url))
-    if fmt == "json":
-        deliver(ctx, output, lambda stream: write_json(article.to_dict(), stream))
+    if write_data(ctx, fmt, output, article.to_dict(), (), ()):
         return
-    from .output import format_article, terminal_width, use_colour
+    from .output import format_article, terminal_width
 
-    show_text(ctx, output, format_article(article, use_colour(sys.stdout) and output == "-", terminal_width()))
+    show_text(ctx, output, format_article(article, _colour(output), terminal_width()))
 
 
 @cli.command()
@@ -381,6 +369,13 @@ class Interrupted(BaseException):
 
 def _interrupt(signum: int, frame: object) -> None:
     raise Interrupted(signum)
+
+
+def _colour(output: str) -> bool:
+    """Colours for the table: only on a terminal, never into a file."""
+    from .output import use_colour
+
+    return output == "-" and use_colour(sys.stdout)
 
 
 def show_text(ctx: click.Context, output: str, text: str) -> None:

@@ -6,7 +6,7 @@ import os
 import re
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -161,16 +161,24 @@ def deliver(ctx: click.Context, output: str, write: Callable[[Any], None]) -> No
 
 
 def write_json(value: Any, stream: Any) -> None:
-    """One JSON document and a newline (safe on a terminal: see ``write_records``)."""
+    """One JSON document and a newline (safe on a terminal: see ``_write_chunks``)."""
     import json
 
-    text = json.dumps(value, ensure_ascii=False) + "\n"
-    if hasattr(stream, "isatty") and stream.isatty():
-        from .output import safe
+    _write_chunks([json.dumps(value, ensure_ascii=False) + "\n"], stream)
 
-        text = "\n".join(safe(line) for line in text.split("\n"))
-    stream.write(text)
-    stream.flush()
+
+def write_data(
+    ctx: click.Context, fmt: str, output: str, document: Any, rows: Iterable[dict[str, Any]], columns: tuple[str, ...]
+) -> bool:
+    """Data for programs: ``document`` whole for json, ``rows`` for jsonl and csv, to
+    stdout or FILE.  False for the table, which is the caller's to draw."""
+    if fmt == "json":
+        deliver(ctx, output, lambda stream: write_json(document, stream))
+    elif fmt != "table":
+        deliver(ctx, output, lambda stream: write_records(iter(rows), fmt, columns, stream))
+    else:
+        return False
+    return True
 
 
 def date_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -188,12 +196,14 @@ def write_records(
 ) -> None:
     from . import archive
 
-    stream = stream or sys.stdout
-    chunks = archive.serialise(records, fmt, columns, raw_csv)
+    _write_chunks(archive.serialise(records, fmt, columns, raw_csv), stream or sys.stdout)
+
+
+def _write_chunks(chunks: Iterable[str], stream: Any) -> None:
+    """Write serialised data; on a terminal, nothing in it may drive the terminal (JSON
+    escapes C0 controls, but neither CSV nor JSON touches C1 controls or a
+    right-to-left override)."""
     if hasattr(stream, "isatty") and stream.isatty():
-        # Data meant for programs, shown on a terminal: nothing in it may drive
-        # the terminal (JSON escapes C0 controls, but neither CSV nor JSON
-        # touches C1 controls or a right-to-left override).
         from .output import safe
 
         chunks = ("\n".join(safe(line) for line in chunk.split("\n")) for chunk in chunks)

@@ -77,12 +77,12 @@ def test_a_source_is_stored_whole_or_not_at_all(
     calls = 0
     real = matching.apply_part
 
-    def failing(store: ArchiveStore, part: Part, ahead: Ahead | None = None):
+    def failing(store: ArchiveStore, part: Part, entities: dict | None = None):
         nonlocal calls
         calls += 1
         if calls == 3:
             raise OSError("disk full")
-        return real(store, part, ahead)
+        return real(store, part, entities)
 
     monkeypatch.setattr("newsarchive.ingest.commit.apply_part", failing)
     with pytest.raises(OSError):
@@ -93,11 +93,13 @@ def test_a_source_is_stored_whole_or_not_at_all(
     assert store.has_snapshot(ctx.sha256, ctx.origin)
 
 
-def test_what_a_worker_found_ahead_reaches_the_merge_as_a_value(store: ArchiveStore) -> None:
+def test_what_a_worker_found_ahead_reaches_the_merge_as_a_value(store: ArchiveStore, tmp_path: Path) -> None:
     part = _page("ahead", BODY)
     text = entity_text(part.title, part.standfirst, part.body)
     marker = {"people": [{"name": "Found Ahead", "role": None, "mentions": 1}]}
-    apply_part(store, part, Ahead(entities={text_key(text): marker}))
+    ctx = SourceContext(part.origin, WHEN, part.sha256)
+    ahead = Ahead(entities={text_key(text): marker})
+    assert commit_source(store, tmp_path, ctx, [part], SnapshotOptions(), ahead=ahead) == Counter(added=1)
     (article,) = store.get_many([apply_part(store, part).article_id]).values()
     assert article.entities == marker  # taken from the worker, not found again
     fresh = _page("fresh", BODY.replace("Councils", "Boroughs"))

@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import snapshots
+from .identity import remember_keys
 from .matching import Ahead, apply_part
 from .models import Part
 from .snapshots import SnapshotOptions
@@ -32,12 +33,16 @@ def commit_source(
 ) -> Counter[str]:
     """Store one source: its snapshot (``data``; None when the archive keeps it already,
     as in a rebuild) and each of its parts; return the parts' outcomes (added, updated,
-    unchanged).  ``ahead``: what a parsing worker computed for these parts."""
+    unchanged).  ``ahead``: what a parsing worker computed for these parts: its match
+    keys join the memo ``identity.text_keys`` keeps (once for the source), its
+    entities go to each part's merge."""
+    if ahead is not None:
+        remember_keys(ahead.keys)
     if data is not None:
         snapshots.save(archive, ctx.sha256, data)
     outcomes: Counter[str] = Counter()
     with store.transaction():
         for part in parts:
-            outcomes[apply_part(store, part, ahead).status] += 1
+            outcomes[apply_part(store, part, ahead.entities if ahead else None).status] += 1
         store.add_snapshot(ctx.sha256, ctx.origin, ctx.fetched_at, options)
     return outcomes

@@ -14,13 +14,14 @@ and every part is re-merged, so the result does not depend on arrival order.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import site_polls
 from .entities import Entities
 from .entities import extract as extract_entities
-from .identity import TextKeys, canonical_url, lead_key, remember_keys, shingles, short_hash, similarity, text_keys
+from .identity import TextKeys, canonical_url, lead_key, shingles, short_hash, similarity, text_keys
 from .merge import merge_parts
 from .models import Article, Part
 from .store import ArchiveStore
@@ -199,15 +200,12 @@ class Ahead:
     keys: dict[str, TextKeys] = field(default_factory=dict)
 
 
-def apply_part(store: ArchiveStore, part: Part, ahead: Ahead | None = None) -> Outcome:
+def apply_part(store: ArchiveStore, part: Part, entities: Mapping[str, Entities] | None = None) -> Outcome:
     """Store ``part`` and re-merge the article it belongs to (inside a transaction).
 
-    ``ahead``: what a parsing worker already computed for this part's
-    payload; its match keys join the memo ``identity.text_keys`` keeps, its
-    entities are used when the merged text is one it read.
+    ``entities``: what a parsing worker already found in texts, by
+    ``text_key`` (``Ahead.entities``), used when the merged text is one it read.
     """
-    if ahead is not None and ahead.keys:
-        remember_keys(ahead.keys)
     part_data = part.to_dict()  # once: for the digest and for the store
     key, digest = part_key(part), part_digest(part, part_data)
     now = part.fetched_at
@@ -220,7 +218,7 @@ def apply_part(store: ArchiveStore, part: Part, ahead: Ahead | None = None) -> O
         matches.add(state[1])  # the article this part used to belong to
     stored = [p for k, p in store.parts_of(sorted(matches)) if k != key]
     article = merge_parts([*stored, part])
-    article.entities = extract_entities(article, ahead.entities if ahead else None)
+    article.entities = extract_entities(article, entities)
     old_digest, previous = store.get_merged(article.id) or (None, None)
     removed = tuple(sorted(m for m in matches if m != article.id))
     for aid in removed:

@@ -127,32 +127,21 @@ def _site_polls(db: sqlite3.Connection) -> None:
     out of the records that hold them (marked for the index to catch up)."""
     import json
 
-    from .matching import article_digest
     from .models import Article
-    from .site_polls import keys_of, poll_key, site_of
+    from .site_polls import keys_of
+    from .store import drop_polls
 
     db.execute("CREATE TABLE IF NOT EXISTS site_polls (key TEXT PRIMARY KEY)")
     rows = db.execute("SELECT id, data FROM articles WHERE json_array_length(json_extract(data, '$.polls')) > 0")
-    articles = {aid: Article.from_dict(json.loads(data)) for aid, data in rows}
-    found = {(key, aid) for aid, article in articles.items() for key in keys_of(article)}
+    found = {(key, aid) for aid, data in rows for key in keys_of(Article.from_dict(json.loads(data)))}
     db.executemany("INSERT OR IGNORE INTO keys (key, article_id) VALUES (?, ?)", sorted(found))
     holders: dict[str, set[str]] = {}
     for key, aid in found:
         holders.setdefault(key, set()).add(aid)
     shared = {key for key, ids in holders.items() if len(ids) > 1}
     db.executemany("INSERT OR IGNORE INTO site_polls (key) VALUES (?)", [(key,) for key in sorted(shared)])
-    for aid, article in articles.items():
-        site = site_of(article)
-        kept = [poll for poll in article.polls if poll_key(site, poll) not in shared]
-        if len(kept) < len(article.polls):
-            article.polls = kept
-            data = article.to_dict()
-            stored = json.loads(db.execute("SELECT data FROM articles WHERE id = ?", (aid,)).fetchone()[0])
-            stored["polls"] = data["polls"]
-            db.execute(
-                "UPDATE articles SET data = ?, digest = ?, indexed = 0 WHERE id = ?",
-                (json.dumps(stored, ensure_ascii=False), article_digest(article, data), aid),
-            )
+    for aid in sorted(set().union(*(holders[key] for key in shared))):
+        drop_polls(db, aid, shared)
 
 
 MIGRATIONS = (

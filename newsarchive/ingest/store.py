@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,28 @@ def _record(article: Article, data: dict[str, Any] | None = None) -> dict[str, o
         for k, v in (data if data is not None else article.to_dict()).items()
         if k not in ("first_seen", "last_seen", "changes")
     }
+
+
+def drop_polls(db: sqlite3.Connection, article_id: str, keys: Collection[str]) -> None:
+    """Take the polls of ``keys`` (``site_polls.poll_key``) out of a stored record; its
+    index entry goes stale, to be rewritten.  (The store and the migration share it.)"""
+    from .matching import article_digest
+    from .site_polls import poll_key, site_of
+
+    row = db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        return
+    article = Article.from_dict(_decode(row[0]))
+    site = site_of(article)
+    kept = [poll for poll in article.polls if poll_key(site, poll) not in keys]
+    if len(kept) == len(article.polls):
+        return
+    article.polls = kept
+    data = article.to_dict()
+    db.execute(
+        "UPDATE articles SET data = ?, digest = ?, indexed = 0 WHERE id = ?",
+        (json.dumps(_record(article, data), ensure_ascii=False), article_digest(article, data), article_id),
+    )
 
 
 def _decode(data: str | bytes) -> Any:
@@ -386,24 +408,7 @@ class ArchiveStore:
         self.db.execute("INSERT OR IGNORE INTO site_polls (key) VALUES (?)", (key,))
 
     def drop_poll(self, article_id: str, key: str) -> None:
-        """Take the poll ``key`` out of a stored record (its index entry goes stale, to be rewritten)."""
-        from .matching import article_digest
-        from .site_polls import poll_key, site_of
-
-        row = self.db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if row is None:
-            return
-        article = Article.from_dict(_decode(row[0]))
-        site = site_of(article)
-        kept = [poll for poll in article.polls if poll_key(site, poll) != key]
-        if len(kept) == len(article.polls):
-            return
-        article.polls = kept
-        data = article.to_dict()
-        self.db.execute(
-            "UPDATE articles SET data = ?, digest = ?, indexed = 0 WHERE id = ?",
-            (json.dumps(_record(article, data), ensure_ascii=False), article_digest(article, data), article_id),
-        )
+        drop_polls(self.db, article_id, {key})
 
     def delete_article(self, article_id: str) -> None:
         self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))

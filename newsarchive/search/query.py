@@ -142,7 +142,7 @@ def _by_date(searcher: Searcher, newest: bool) -> Any:
 def _search(archive: Path, searcher: Searcher, text: str, options: SearchOptions) -> SearchResult:
     with ArchiveStore(archive, readonly=True) as store:
         if URL.fullmatch(text.strip()):  # a pasted URL: the article at that URL, or none
-            return _by_url(store, text.strip())
+            return _by_url(store, text.strip(), options)
         schema = searcher.schema
         query = parse_query(text, schema)
         results = _run(searcher, for_index(query, schema), options)
@@ -164,15 +164,15 @@ def _search(archive: Path, searcher: Searcher, text: str, options: SearchOptions
         return result
 
 
-def _by_url(store: ArchiveStore, url: str) -> SearchResult:
+def _by_url(store: ArchiveStore, url: str, options: SearchOptions) -> SearchResult:
     from ..ingest.identity import canonical_url
 
-    found = sorted(store.find_by_key(f"url:{canonical_url(url)}"))
-    articles = store.get_many(found[:1])
+    found = sorted(store.find_by_key(f"url:{canonical_url(url)}"))[:1]  # one article has that URL
+    articles = store.get_many(found[options.offset : options.offset + options.limit])
     hits = [
         Hit(1, a.id, a.url, a.title, a.published, None, _snippet(a, Every(), None)[0], None) for a in articles.values()
     ]
-    return SearchResult(url, len(hits), hits)
+    return SearchResult(url, len(found), hits, offset=options.offset, limit=options.limit)
 
 
 def _suggest(searcher: Searcher, text: str, result: SearchResult, options: SearchOptions) -> None:
